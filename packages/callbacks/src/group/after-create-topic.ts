@@ -1,0 +1,15 @@
+import { object, string, type InferType } from 'yup';
+import { groupHead, keyValueList } from '../common.js';
+
+/** Group.CallbackAfterCreateTopic: a Community topic was created. */
+export const GroupAfterCreateTopic = object({
+  ...groupHead,
+  TopicId: string().optional(),
+  Owner_Account: string().optional(),
+  Name: string().optional(),
+  Introduction: string().optional(),
+  Notification: string().optional(),
+  FaceUrl: string().optional(),
+  UserDefinedDataList: keyValueList().default([]),
+}).from('groupID', 'GroupId');
+export type GroupAfterCreateTopic = InferType<typeof GroupAfterCreateTopic>;

@@ -1,0 +1,13 @@
+import { array, object, string, type InferType } from 'yup';
+import { account, groupHead } from '../common.js';
+
+/** Group.CallbackAfterGroupDestroyed: the group was dismissed. No MemberList for Community groups. */
+export const GroupAfterGroupDestroyed = object({
+  ...groupHead,
+  Owner_Account: string().optional(),
+  Name: string().optional(),
+  MemberList: array()
+    .of(object({ Member_Account: account() }))
+    .optional(),
+}).from('groupID', 'GroupId');
+export type GroupAfterGroupDestroyed = InferType<typeof GroupAfterGroupDestroyed>;

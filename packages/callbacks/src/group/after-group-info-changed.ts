@@ -1,0 +1,15 @@
+import { object, string, type InferType } from 'yup';
+import { groupHead } from '../common.js';
+
+/**
+ * Group.CallbackAfterGroupInfoChanged: Name, Introduction, Notification or FaceUrl changed. Only the
+ * fields that changed are carried; each is optional.
+ */
+export const GroupAfterGroupInfoChanged = object({
+  ...groupHead,
+  Name: string().optional(),
+  Introduction: string().optional(),
+  Notification: string().optional(),
+  FaceUrl: string().optional(),
+}).from('groupID', 'GroupId');
+export type GroupAfterGroupInfoChanged = InferType<typeof GroupAfterGroupInfoChanged>;

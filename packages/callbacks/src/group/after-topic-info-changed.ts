@@ -1,0 +1,16 @@
+import { object, string, type InferType } from 'yup';
+import { groupHead } from '../common.js';
+
+/**
+ * Group.CallbackAfterTopicInfoChanged: a topic's Name, Introduction, Notification or FaceUrl changed.
+ * The docs show no `TopicId`; it is optional here and the worker skips an event without it.
+ */
+export const GroupAfterTopicInfoChanged = object({
+  ...groupHead,
+  TopicId: string().optional(),
+  Name: string().optional(),
+  Introduction: string().optional(),
+  Notification: string().optional(),
+  FaceUrl: string().optional(),
+}).from('groupID', 'GroupId');
+export type GroupAfterTopicInfoChanged = InferType<typeof GroupAfterTopicInfoChanged>;

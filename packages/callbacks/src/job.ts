@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { ValidationError } from 'yup';
+import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
+
+/**
+ * What ingest enqueues for every synced callback (the BullMQ job's data; the job's name is the command).
+ * The body is kept as Tencent sent it: jobs outlive deploys, and the worker validates it again.
+ */
+export interface SyncJobData {
+  /** Envelope version. */
+  readonly v: 1;
+  readonly sdkAppId: number;
+  readonly command: string;
+  /** From the query string; absent on some callbacks. */
+  readonly clientIp: string | null;
+  /** From the query string, normalised (`IOS` → `iOS`). */
+  readonly optPlatform: string | null;
+  /** When ingest received the request, ms since the epoch. */
+  readonly receivedAt: number;
+  /** sha256 of SdkAppid, command and the raw body: the duplicate key and the tie-breaker. */
+  readonly eventKey: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** What ingest keeps on the unrouted queue: the whole request, for inspection. */
+export interface UnroutedJobData {
+  readonly sdkAppId: number;
+  readonly command: string;
+  readonly query: Record<string, string>;
+  readonly receivedAt: number;
+  readonly body: unknown;
+}
+
+/** The key that identifies one delivery's content: sha256(SdkAppid \n command \n raw body), hex. */
+export function eventKeyOf(sdkAppId: number, command: string, rawBody: string): string {
+  return createHash('sha256').update(`${sdkAppId}\n${command}\n`).update(rawBody).digest('hex');
+}
+
+/**
+ * The total order in which events win: the event time (ms), then the first 64 bits of the event key.
+ * Encoded as one integer, `eventTime * 2^64 + key64`, so PostgreSQL compares versions as numerics.
+ */
+export function eventVersion(eventTimeMs: number, eventKey: string): bigint {
+  return (BigInt(eventTimeMs) << 64n) | BigInt('0x' + eventKey.slice(0, 16));
+}
+
+/** A synced job after validation: the typed, normalised event with its time and version. */
+export interface SyncEvent<C extends SyncedCommand = SyncedCommand> {
+  readonly command: C;
+  readonly sdkAppId: number;
+  readonly clientIp: string | null;
+  readonly optPlatform: string | null;
+  readonly receivedAt: number;
+  readonly eventKey: string;
+  /** `EventTime` when the body has one, else the time ingest received it. */
+  readonly eventTime: number;
+  readonly version: bigint;
+  readonly event: EventOf<C>;
+}
+
+/** Thrown when a body or job does not match the catalog; lists every failing field. */
+export class InvalidCallbackError extends Error {
+  constructor(readonly errors: readonly string[]) {
+    super(errors.join('; '));
+    this.name = 'InvalidCallbackError';
+  }
+}
+
+/** Validates and normalises a synced command's body (all errors, not just the first). */
+export function parseBody<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
+  try {
+    return SYNCED_SCHEMAS[command].validateSync(body, { abortEarly: false }) as EventOf<C>;
+  } catch (err) {
+    if (err instanceof ValidationError) throw new InvalidCallbackError(err.errors);
+    throw err;
+  }
+}
+
+/** Validates a job's data (the envelope and, through the catalog, its body) into a typed event. */
+export function parseSyncJob(data: unknown): SyncEvent {
+  const d = data as Partial<SyncJobData> | null;
+  const errors: string[] = [];
+  if (!d || typeof d !== 'object') throw new InvalidCallbackError(['job data is not an object']);
+  if (d.v !== 1) errors.push(`unsupported envelope version ${String(d.v)}`);
+  if (!Number.isSafeInteger(d.sdkAppId)) errors.push('sdkAppId must be an integer');
+  if (typeof d.receivedAt !== 'number') errors.push('receivedAt must be a number');
+  if (typeof d.eventKey !== 'string' || !/^[0-9a-f]{64}$/.test(d.eventKey)) errors.push('eventKey must be sha256 hex');
+  const command = d.command;
+  if (typeof command !== 'string' || !(command in SYNCED_SCHEMAS)) errors.push(`not a synced command: ${String(command)}`);
+  if (errors.length) throw new InvalidCallbackError(errors);
+  const c = command as SyncedCommand;
+  const event = parseBody(c, d.body);
+  const eventTime = (event as { EventTime?: number }).EventTime ?? d.receivedAt!;
+  return {
+    command: c,
+    sdkAppId: d.sdkAppId!,
+    clientIp: d.clientIp ?? null,
+    optPlatform: d.optPlatform ?? null,
+    receivedAt: d.receivedAt!,
+    eventKey: d.eventKey!,
+    eventTime,
+    version: eventVersion(eventTime, d.eventKey!),
+    event,
+  };
+}

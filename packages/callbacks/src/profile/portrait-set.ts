@@ -1,0 +1,13 @@
+import { array, object, string, type InferType } from 'yup';
+import { account, eventTime, scalar } from '../common.js';
+
+/** Profile.CallbackPortraitSet: a user's profile changed; only the changed tags are sent. */
+export const ProfilePortraitSet = object({
+  EventTime: eventTime().optional(),
+  Operator_Account: string().optional(),
+  From_Account: account(),
+  ProfileItem: array()
+    .of(object({ Tag: string().trim().min(1).required(), Value: scalar().defined() }))
+    .required(),
+});
+export type ProfilePortraitSet = InferType<typeof ProfilePortraitSet>;

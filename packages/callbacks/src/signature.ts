@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it (PROTOCOL.md §1.5). */
+export function computeSign(token: string, requestTime: string): string {
+  return createHash('sha256').update(token + requestTime).digest('hex');
+}
+
+/** Compares a received `Sign` with the expected one in constant time (case-insensitive hex). */
+export function signMatches(token: string, requestTime: string, sign: string): boolean {
+  const expected = Buffer.from(computeSign(token, requestTime), 'latin1');
+  const received = Buffer.from(sign.toLowerCase(), 'latin1');
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+export type SignatureCheck =
+  | { ok: true; token: 0 | 1 }
+  | { ok: false; reason: 'missing Sign or RequestTime' | 'malformed RequestTime' | 'stale RequestTime' | 'Sign mismatch' };
+
+/**
+ * Checks `Sign` and `RequestTime` against an app's tokens (the current one first, then the previous one
+ * while a token is being rotated). `RequestTime` is Unix seconds and must be within `maxSkewSeconds`.
+ */
+export function verifySignature(
+  tokens: readonly string[],
+  sign: string | undefined,
+  requestTime: string | undefined,
+  nowMs: number,
+  maxSkewSeconds: number,
+): SignatureCheck {
+  if (!sign || !requestTime) return { ok: false, reason: 'missing Sign or RequestTime' };
+  if (!/^\d{1,12}$/.test(requestTime)) return { ok: false, reason: 'malformed RequestTime' };
+  if (Math.abs(nowMs / 1000 - Number(requestTime)) > maxSkewSeconds) return { ok: false, reason: 'stale RequestTime' };
+  for (let i = 0; i < tokens.length; i++) {
+    if (signMatches(tokens[i]!, requestTime, sign)) return { ok: true, token: i as 0 | 1 };
+  }
+  return { ok: false, reason: 'Sign mismatch' };
+}

@@ -1,0 +1,117 @@
+import { boolean, number, object, string, ValidationError } from 'yup';
+
+export interface AppCredentials {
+  /** Tokens that sign valid requests: the current one, then the previous one during a rotation. */
+  readonly tokens: readonly string[];
+}
+
+export interface IngestConfig {
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly host: string;
+  readonly port: number;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly callbackPath: string;
+  readonly apps: ReadonlyMap<number, AppCredentials>;
+  readonly signMaxSkewSeconds: number;
+  readonly bodyLimitBytes: number;
+  readonly enqueueTimeoutMs: number;
+  readonly dedupeWindowMs: number;
+  readonly dedupeWindowNoEventTimeMs: number;
+  readonly unroutedEnabled: boolean;
+  readonly keepAliveTimeoutMs: number;
+  readonly logLevel: string;
+  readonly dashboard: { readonly user: string; readonly password: string; readonly readOnly: boolean } | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const appId = (variable: string, raw: string): number => {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ConfigError(`${variable}: "${raw}" is not an SDKAppID (digits only)`);
+  return Number(raw);
+};
+
+/** `IM_APPS=1400000001:token1:previousToken,1400000002` plus `IM_SDKAPPID` / `IM_CALLBACK_TOKEN[_PREVIOUS]`. */
+export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
+  const apps = new Map<number, AppCredentials>();
+  const add = (variable: string, id: number, tokens: string[]) => {
+    if (apps.has(id)) throw new ConfigError(`${variable}: SDKAppID ${id} is configured twice`);
+    apps.set(id, Object.freeze({ tokens: Object.freeze(tokens.filter((t) => t !== '')) }));
+  };
+  const single = env.IM_SDKAPPID?.trim();
+  if (single) {
+    add('IM_SDKAPPID', appId('IM_SDKAPPID', single), [env.IM_CALLBACK_TOKEN ?? '', env.IM_CALLBACK_TOKEN_PREVIOUS ?? '']);
+  } else if (env.IM_CALLBACK_TOKEN) {
+    throw new ConfigError('IM_CALLBACK_TOKEN: set IM_SDKAPPID too (the app the token belongs to)');
+  }
+  for (const entry of (env.IM_APPS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [id = '', token = '', previous = '', ...rest] = entry.split(':');
+    if (rest.length) throw new ConfigError(`IM_APPS: "${entry}" has too many parts (SDKAppID:token:previousToken)`);
+    if (!token && previous) throw new ConfigError(`IM_APPS: "${id}" has a previous token but no current one`);
+    add('IM_APPS', appId('IM_APPS', id.trim()), [token, previous]);
+  }
+  if (apps.size === 0) throw new ConfigError('IM_SDKAPPID or IM_APPS: configure at least one SDKAppID');
+  return apps;
+}
+
+const schema = object({
+  REDIS_URL: string().matches(/^rediss?:\/\//, '${path} must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: string().matches(/^[^:\s]+$/, '${path} must not contain ":" or spaces').default('imsync'),
+  INGEST_HOST: string().default('0.0.0.0'),
+  INGEST_PORT: number().integer().min(0).max(65535).default(3000),
+  ADMIN_HOST: string().default('127.0.0.1'),
+  ADMIN_PORT: number().integer().min(0).max(65535).default(3001),
+  CALLBACK_PATH: string().matches(/^\/\S*$/, '${path} must start with "/"').default('/im/callback'),
+  SIGN_MAX_SKEW_SECONDS: number().integer().min(1).max(3600).default(60),
+  BODY_LIMIT_BYTES: number().integer().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  ENQUEUE_TIMEOUT_MS: number().integer().min(50).max(1900).default(1000),
+  DEDUPE_WINDOW_SECONDS: number().integer().min(0).max(7 * 24 * 3600).default(600),
+  DEDUPE_WINDOW_NO_EVENT_TIME_MS: number().integer().min(0).max(60_000).default(5000),
+  UNROUTED_ENABLED: boolean().default(true),
+  KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
+  LOG_LEVEL: string().oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DASHBOARD_USER: string().optional(),
+  DASHBOARD_PASSWORD: string().optional(),
+  DASHBOARD_READONLY: boolean().default(false),
+});
+
+/** Parses the environment once, at start-up, into a frozen config; a bad value names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  let e;
+  try {
+    e = schema.validateSync(defined, { abortEarly: false, stripUnknown: true });
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ConfigError(err.errors.join('; '));
+    throw err;
+  }
+  const apps = parseApps(env);
+  if ((e.DASHBOARD_USER === undefined) !== (e.DASHBOARD_PASSWORD === undefined)) {
+    throw new ConfigError('DASHBOARD_USER and DASHBOARD_PASSWORD: set both or neither');
+  }
+  return Object.freeze({
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    host: e.INGEST_HOST,
+    port: e.INGEST_PORT,
+    adminHost: e.ADMIN_HOST,
+    adminPort: e.ADMIN_PORT,
+    callbackPath: e.CALLBACK_PATH,
+    apps,
+    signMaxSkewSeconds: e.SIGN_MAX_SKEW_SECONDS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    dedupeWindowMs: e.DEDUPE_WINDOW_SECONDS * 1000,
+    dedupeWindowNoEventTimeMs: e.DEDUPE_WINDOW_NO_EVENT_TIME_MS,
+    unroutedEnabled: e.UNROUTED_ENABLED,
+    keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+    dashboard:
+      e.DASHBOARD_USER !== undefined && e.DASHBOARD_PASSWORD !== undefined
+        ? Object.freeze({ user: e.DASHBOARD_USER, password: e.DASHBOARD_PASSWORD, readOnly: e.DASHBOARD_READONLY })
+        : null,
+  });
+}

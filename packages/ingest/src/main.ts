@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { createAdminApp } from './admin.js';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type IngestConfig } from './config.js';
+import { BullEnqueuer } from './enqueuer.js';
+import { createLogger } from './logger.js';
+import { IngestMetrics } from './metrics.js';
+
+function readConfig(): IngestConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ingest: configuration error: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger('ingest', config.logLevel);
+  const connection = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false, // fail fast while Redis is down: the request gets 503, never a hang
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const enqueuer = new BullEnqueuer({ connection, prefix: config.queuePrefix, timeoutMs: config.enqueueTimeoutMs });
+  const metrics = new IngestMetrics();
+  const app = createApp({ config, enqueuer, metrics, logger });
+  const admin = createAdminApp({ enqueuer, metrics });
+
+  const server: Server = app.listen(config.port, config.host);
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  server.headersTimeout = config.keepAliveTimeoutMs + 5000;
+  const adminServer: Server = admin.listen(config.adminPort, config.adminHost);
+  await Promise.all([once(server, 'listening'), once(adminServer, 'listening')]);
+  logger.info(
+    { port: config.port, adminPort: config.adminPort, path: config.callbackPath, apps: [...config.apps.keys()] },
+    'ingest listening',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // keep-alive connections become idle once their request is answered: close them as they do
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    await closed;
+    clearInterval(idle);
+    clearTimeout(force);
+    adminServer.close();
+    adminServer.closeAllConnections();
+    await enqueuer.close();
+    await connection.quit().catch(() => connection.disconnect());
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`ingest: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import {
+  eventKeyOf,
+  InvalidCallbackError,
+  isSyncedCommand,
+  lookupCommand,
+  normalizePlatform,
+  okAnswer,
+  parseBody,
+  type SyncJobData,
+} from '@imsync/callbacks';
+import type { Enqueuer } from '../enqueuer.js';
+import { Rejection } from '../errors.js';
+import type { IngestMetrics } from '../metrics.js';
+import type { AuthState } from '../middleware/authenticate.js';
+
+export interface CallbackDeps {
+  readonly enqueuer: Enqueuer;
+  readonly metrics: IngestMetrics;
+  readonly logger: Logger;
+  readonly dedupeWindowMs: number;
+  readonly dedupeWindowNoEventTimeMs: number;
+  readonly unroutedEnabled: boolean;
+}
+
+const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * Routes an authenticated, parsed callback on its query `CallbackCommand`: synced after-callbacks are
+ * validated and enqueued, before-callbacks are allowed at once, everything else is kept on the unrouted
+ * queue. OK is answered only once Redis has accepted the job.
+ */
+export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
+  return async (ctx) => {
+    const command = single(ctx.query.CallbackCommand)?.trim();
+    if (!command) throw new Rejection('missingCommand');
+    const body: unknown = ctx.request.body;
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
+    if (bodyCommand !== undefined && bodyCommand !== command) {
+      throw new Rejection('commandMismatch', `query says ${command}, body says ${String(bodyCommand)}`);
+    }
+    const { sdkAppId, receivedAt } = ctx.state;
+    const entry = lookupCommand(command);
+
+    if (isSyncedCommand(command)) {
+      if (!isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
+      let event;
+      try {
+        event = parseBody(command, body);
+      } catch (err) {
+        if (err instanceof InvalidCallbackError) throw new Rejection('invalidBody', err.errors.join('; '));
+        throw err;
+      }
+      const data: SyncJobData = {
+        v: 1,
+        sdkAppId,
+        command,
+        clientIp: single(ctx.query.ClientIP) ?? null,
+        optPlatform: normalizePlatform(single(ctx.query.OptPlatform)),
+        receivedAt,
+        eventKey: eventKeyOf(sdkAppId, command, ctx.request.rawBody ?? ''),
+        body: body as Record<string, unknown>,
+      };
+      const window =
+        (event as { EventTime?: number }).EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
+      const started = performance.now();
+      const { duplicate } = await deps.enqueuer.enqueueSync(command, data, window);
+      deps.metrics.enqueueLatency.observe({ queue: 'sync' }, (performance.now() - started) / 1000);
+      deps.metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
+    } else if (entry?.kind === 'before') {
+      // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
+      deps.metrics.accepted(command, 'allowed');
+    } else if (deps.unroutedEnabled) {
+      const started = performance.now();
+      await deps.enqueuer.enqueueUnrouted(command, {
+        sdkAppId,
+        command,
+        query: Object.fromEntries(
+          Object.entries(ctx.query)
+            .filter(([k]) => k !== 'Sign')
+            .map(([k, v]) => [k, single(v) ?? '']),
+        ),
+        receivedAt,
+        body,
+      });
+      deps.metrics.enqueueLatency.observe({ queue: 'unrouted' }, (performance.now() - started) / 1000);
+      deps.metrics.accepted(command, 'unrouted');
+    } else {
+      deps.logger.info({ sdkAppId, command }, 'not synced and the unrouted queue is off: dropped');
+      deps.metrics.accepted(command, 'dropped');
+    }
+    ctx.status = 200;
+    ctx.body = okAnswer();
+  };
+}

@@ -1,0 +1,186 @@
+-- Up Migration
+
+-- Every mutable field is a last-writer-wins register: the value and the version of the event that wrote
+-- it. A version is `event_time_ms * 2^64 + first 64 bits of the event key` (see @imsync/callbacks
+-- eventVersion), so an event with a later time wins and equal times are broken by the event key.
+
+-- Merges LWW maps `{key: {"v": value, "t": "version"}}`: per key, the entry with the greater version.
+CREATE FUNCTION lww_merge(cur jsonb, inc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT COALESCE(cur, '{}'::jsonb) || COALESCE((
+    SELECT jsonb_object_agg(i.key, i.value)
+    FROM jsonb_each(COALESCE(inc, '{}'::jsonb)) AS i
+    WHERE cur IS NULL OR NOT (cur ? i.key) OR (i.value->>'t')::numeric > (cur->i.key->>'t')::numeric
+  ), '{}'::jsonb)
+$$;
+
+-- The visible map of an LWW map: entries that are not deleted (v is null) and not older than a reset.
+CREATE FUNCTION lww_visible(entries jsonb, reset_v numeric) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT COALESCE(jsonb_object_agg(e.key, e.value->'v') FILTER (
+    WHERE jsonb_typeof(e.value->'v') IS DISTINCT FROM 'null'
+      AND (reset_v IS NULL OR (e.value->>'t')::numeric >= reset_v)
+  ), '{}'::jsonb)
+  FROM jsonb_each(COALESCE(entries, '{}'::jsonb)) AS e
+$$;
+
+CREATE TABLE groups (
+  sdk_app_id        bigint NOT NULL,
+  group_id          text NOT NULL,
+  type              text,
+  type_v            numeric,
+  name              text,
+  name_v            numeric,
+  introduction      text,
+  introduction_v    numeric,
+  notification      text,
+  notification_v    numeric,
+  face_url          text,
+  face_url_v        numeric,
+  owner_account     text,
+  owner_v           numeric,
+  created_by        text,
+  custom_data       jsonb,
+  created_at        timestamptz,
+  created_v         numeric,
+  last_destroyed_at timestamptz,
+  destroyed_v       numeric,
+  destroyed_at      timestamptz GENERATED ALWAYS AS (
+    CASE WHEN destroyed_v > COALESCE(created_v, -1) THEN last_destroyed_at END
+  ) STORED,
+  full_at           timestamptz,
+  full_v            numeric,
+  last_msg_seq      bigint,
+  last_msg_at       timestamptz,
+  last_msg_from     text,
+  last_msg_v        numeric,
+  attr_entries      jsonb NOT NULL DEFAULT '{}',
+  attr_reset_v      numeric,
+  attributes        jsonb GENERATED ALWAYS AS (lww_visible(attr_entries, attr_reset_v)) STORED,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, group_id)
+);
+
+-- Every destroy of a group (a group can be re-created with the same ID): a membership ends at the first
+-- destroy after it began.
+CREATE TABLE group_destroys (
+  sdk_app_id   bigint NOT NULL,
+  group_id     text NOT NULL,
+  v            numeric NOT NULL,
+  destroyed_at timestamptz NOT NULL,
+  PRIMARY KEY (sdk_app_id, group_id, v)
+);
+
+CREATE TABLE group_members (
+  sdk_app_id           bigint NOT NULL,
+  group_id             text NOT NULL,
+  member_account       text NOT NULL,
+  role                 text,
+  role_v               numeric,
+  name_card            text,
+  name_card_v          numeric,
+  joined_at            timestamptz,
+  join_type            text,
+  join_v               numeric,
+  membership           text,
+  membership_at        timestamptz,
+  membership_exit_type text,
+  membership_v         numeric,
+  ended_at             timestamptz,
+  status               text GENERATED ALWAYS AS (
+    CASE WHEN membership = 'joined' AND ended_at IS NOT NULL THEN 'left' ELSE membership END
+  ) STORED,
+  left_at              timestamptz GENERATED ALWAYS AS (
+    CASE WHEN membership = 'left' THEN membership_at WHEN membership = 'joined' THEN ended_at END
+  ) STORED,
+  exit_type            text GENERATED ALWAYS AS (
+    CASE WHEN membership = 'left' THEN membership_exit_type
+         WHEN membership = 'joined' AND ended_at IS NOT NULL THEN 'Destroyed' END
+  ) STORED,
+  online               boolean,
+  online_v             numeric,
+  updated_at           timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, group_id, member_account)
+);
+
+CREATE TABLE topics (
+  sdk_app_id        bigint NOT NULL,
+  group_id          text NOT NULL,
+  topic_id          text NOT NULL,
+  name              text,
+  name_v            numeric,
+  introduction      text,
+  introduction_v    numeric,
+  notification      text,
+  notification_v    numeric,
+  face_url          text,
+  face_url_v        numeric,
+  owner_account     text,
+  owner_v           numeric,
+  custom_data       jsonb,
+  created_at        timestamptz,
+  created_v         numeric,
+  last_destroyed_at timestamptz,
+  destroyed_v       numeric,
+  destroyed_at      timestamptz GENERATED ALWAYS AS (
+    CASE WHEN destroyed_v > COALESCE(created_v, -1) THEN last_destroyed_at END
+  ) STORED,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, group_id, topic_id)
+);
+
+CREATE TABLE users (
+  sdk_app_id       bigint NOT NULL,
+  user_id          text NOT NULL,
+  online_status    text,
+  last_action      text,
+  last_reason      text,
+  last_platform    text,
+  last_client_ip   text,
+  state_changed_at timestamptz,
+  state_v          numeric,
+  profile_entries  jsonb NOT NULL DEFAULT '{}',
+  profile          jsonb GENERATED ALWAYS AS (lww_visible(profile_entries, NULL)) STORED,
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, user_id)
+);
+
+CREATE TABLE friendships (
+  sdk_app_id        bigint NOT NULL,
+  from_account      text NOT NULL,
+  to_account        text NOT NULL,
+  status            text,
+  status_v          numeric,
+  initiator_account text,
+  initiator_v       numeric,
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, from_account, to_account)
+);
+
+CREATE TABLE blocklist (
+  sdk_app_id   bigint NOT NULL,
+  from_account text NOT NULL,
+  to_account   text NOT NULL,
+  status       text,
+  status_v     numeric,
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (sdk_app_id, from_account, to_account)
+);
+
+CREATE VIEW active_groups AS
+  SELECT sdk_app_id, group_id, type, name, introduction, notification, face_url, owner_account, created_by,
+         custom_data, attributes, created_at, full_at, last_msg_seq, last_msg_at, last_msg_from, updated_at
+  FROM groups
+  WHERE created_at IS NOT NULL AND destroyed_at IS NULL;
+
+CREATE VIEW active_group_members AS
+  SELECT sdk_app_id, group_id, member_account, role, name_card, join_type, joined_at, online, updated_at
+  FROM group_members
+  WHERE status = 'joined';
+
+-- Down Migration
+DROP VIEW active_group_members;
+DROP VIEW active_groups;
+DROP TABLE blocklist, friendships, users, topics, group_members, group_destroys, groups;
+DROP FUNCTION lww_visible(jsonb, numeric);
+DROP FUNCTION lww_merge(jsonb, jsonb);

@@ -1,0 +1,40 @@
+import { UnrecoverableError } from 'bullmq';
+import { InvalidCallbackError, parseSyncJob, type SyncEvent, type SyncedCommand } from '@imsync/callbacks';
+import { withTransaction, type Db } from './db.js';
+import { HANDLERS } from './handlers/index.js';
+import type { Handler, HandlerResult } from './handlers/types.js';
+
+/** PostgreSQL error classes that a retry cannot fix: bad data, constraint, or a statement the schema refuses. */
+const PERMANENT_SQLSTATE = /^(22|23|42)/;
+
+/** True when retrying cannot help: the job or its data is wrong, not the moment. */
+export function isPermanent(err: unknown): boolean {
+  if (err instanceof InvalidCallbackError || err instanceof UnrecoverableError) return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE.test(code);
+}
+
+/** Validates a job's data against the catalog: a job that can never succeed fails at once. */
+export function parseJob(name: string, data: unknown): SyncEvent {
+  try {
+    const event = parseSyncJob(data);
+    if (event.command !== name) throw new InvalidCallbackError([`job name ${name} differs from its command ${event.command}`]);
+    return event;
+  } catch (err) {
+    if (err instanceof InvalidCallbackError) throw new UnrecoverableError(`invalid job: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Applies one event to the stores in one transaction. */
+export async function applyEvent(db: Db, event: SyncEvent): Promise<HandlerResult> {
+  const handler = HANDLERS[event.command] as Handler<SyncedCommand>;
+  try {
+    return await withTransaction(db, (tx) => handler(tx, event));
+  } catch (err) {
+    if (isPermanent(err)) {
+      throw new UnrecoverableError(`${event.command} cannot be applied: ${(err as Error).message}`);
+    }
+    throw err; // transient (connection lost, deadlock, serialization failure): retried with backoff
+  }
+}

@@ -1,0 +1,43 @@
+import { GROUP, MEMBER, refreshEndedMemberships, upsertGroup, upsertMembers } from '../../stores/groups.js';
+import { write } from '../../stores/lww.js';
+import { APPLIED, atOf, type Handler } from '../types.js';
+import { accountsOf, groupKey, typeWrite } from './common.js';
+
+/** The group, its owner as 'Owner' and its initial members as 'Member', all joined at the event time. */
+export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async (tx, e) => {
+  const ev = e.event;
+  const key = groupKey(e, ev.GroupId);
+  const at = atOf(e);
+  const v = e.version;
+  const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
+  await upsertGroup(tx, key, [
+    ...typeWrite(e, ev.Type),
+    write(GROUP.name, v, { name: ev.Name }),
+    ...(ev.Introduction !== undefined ? [write(GROUP.introduction, v, { introduction: ev.Introduction })] : []),
+    ...(ev.Notification !== undefined ? [write(GROUP.notification, v, { notification: ev.Notification })] : []),
+    ...(ev.FaceUrl !== undefined ? [write(GROUP.faceUrl, v, { face_url: ev.FaceUrl })] : []),
+    write(GROUP.owner, v, { owner_account: ev.Owner_Account ?? null }),
+    write(GROUP.created, v, { created_at: at, created_by: ev.Operator_Account, custom_data: customData }),
+  ]);
+  const owner = ev.Owner_Account;
+  const accounts = accountsOf(ev.MemberList).filter((a) => a !== owner);
+  const members = [...(owner ? [{ account: owner, role: 'Owner' }] : []), ...accounts.map((a) => ({ account: a, role: 'Member' }))];
+  await upsertMembers(
+    tx,
+    key,
+    members.map(({ account, role }) => ({
+      account,
+      writes: [
+        write(MEMBER.role, v, { role }),
+        write(MEMBER.joined, v, { joined_at: at, join_type: 'Created' }),
+        write(MEMBER.membership, v, { membership: 'joined', membership_at: at, membership_exit_type: null }),
+      ],
+    })),
+  );
+  await refreshEndedMemberships(
+    tx,
+    key,
+    members.map((m) => m.account),
+  );
+  return APPLIED;
+};

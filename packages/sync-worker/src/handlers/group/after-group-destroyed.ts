@@ -1,0 +1,24 @@
+import { GROUP, recordDestroy, refreshEndedMemberships, upsertGroup } from '../../stores/groups.js';
+import { write } from '../../stores/lww.js';
+import { APPLIED, atOf, type Handler } from '../types.js';
+import { groupKey, typeWrite } from './common.js';
+
+/**
+ * The group is destroyed and every membership that began before the destroy ends. The MemberList is not
+ * needed for that (Community groups do not send it).
+ */
+export const afterGroupDestroyed: Handler<'Group.CallbackAfterGroupDestroyed'> = async (tx, e) => {
+  const ev = e.event;
+  const key = groupKey(e, ev.GroupId);
+  const at = atOf(e);
+  const v = e.version;
+  await upsertGroup(tx, key, [
+    ...typeWrite(e, ev.Type),
+    ...(ev.Name !== undefined ? [write(GROUP.name, v, { name: ev.Name })] : []),
+    ...(ev.Owner_Account !== undefined ? [write(GROUP.owner, v, { owner_account: ev.Owner_Account })] : []),
+    write(GROUP.destroyed, v, { last_destroyed_at: at }),
+  ]);
+  await recordDestroy(tx, key, v, at);
+  await refreshEndedMemberships(tx, key);
+  return APPLIED;
+};

@@ -1,0 +1,29 @@
+import { MEMBER, refreshEndedMemberships, upsertGroup, upsertMembers } from '../../stores/groups.js';
+import { write } from '../../stores/lww.js';
+import { APPLIED, atOf, type Handler } from '../types.js';
+import { accountsOf, groupKey, typeWrite } from './common.js';
+
+/** Each member leaves, with its ExitType (Quit or Kicked). */
+export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (tx, e) => {
+  const ev = e.event;
+  const key = groupKey(e, ev.GroupId);
+  const at = atOf(e);
+  await upsertGroup(tx, key, typeWrite(e, ev.Type));
+  const accounts = accountsOf(ev.ExitMemberList);
+  await upsertMembers(
+    tx,
+    key,
+    accounts.map((account) => ({
+      account,
+      writes: [
+        write(MEMBER.membership, e.version, {
+          membership: 'left',
+          membership_at: at,
+          membership_exit_type: ev.ExitType ?? null,
+        }),
+      ],
+    })),
+  );
+  await refreshEndedMemberships(tx, key, accounts);
+  return APPLIED;
+};

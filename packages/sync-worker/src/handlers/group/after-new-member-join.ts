@@ -1,0 +1,28 @@
+import { MEMBER, refreshEndedMemberships, upsertGroup, upsertMembers } from '../../stores/groups.js';
+import { write } from '../../stores/lww.js';
+import { APPLIED, atOf, type Handler } from '../types.js';
+import { accountsOf, groupKey, typeWrite } from './common.js';
+
+/** Each new member joins as 'Member', with its JoinType. */
+export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = async (tx, e) => {
+  const ev = e.event;
+  const key = groupKey(e, ev.GroupId);
+  const at = atOf(e);
+  const v = e.version;
+  await upsertGroup(tx, key, typeWrite(e, ev.Type));
+  const accounts = accountsOf(ev.NewMemberList);
+  await upsertMembers(
+    tx,
+    key,
+    accounts.map((account) => ({
+      account,
+      writes: [
+        write(MEMBER.role, v, { role: 'Member' }),
+        write(MEMBER.joined, v, { joined_at: at, join_type: ev.JoinType ?? null }),
+        write(MEMBER.membership, v, { membership: 'joined', membership_at: at, membership_exit_type: null }),
+      ],
+    })),
+  );
+  await refreshEndedMemberships(tx, key, accounts);
+  return APPLIED;
+};

@@ -1,0 +1,16 @@
+import { upsertLww } from '../../stores/lww.js';
+import { APPLIED, type Handler } from '../types.js';
+
+/** Each changed profile tag, per tag last-writer-wins. */
+export const portraitSet: Handler<'Profile.CallbackPortraitSet'> = async (tx, e) => {
+  const t = e.version.toString();
+  const entries = Object.fromEntries(e.event.ProfileItem.map((item) => [item.Tag, { v: item.Value, t }]));
+  await upsertLww(tx, {
+    table: 'users',
+    key: ['sdk_app_id', 'user_id'],
+    registers: [],
+    maps: ['profile_entries'],
+    rows: [{ sdk_app_id: e.sdkAppId, user_id: e.event.From_Account, profile_entries: entries }],
+  });
+  return APPLIED;
+};

@@ -1,0 +1,15 @@
+import { write } from '../../stores/lww.js';
+import { RELATION } from '../../stores/others.js';
+import { APPLIED, type Handler } from '../types.js';
+import { upsertPairs } from './relations.js';
+
+/** To_Account is in From_Account's blocklist. */
+export const blackListAdd: Handler<'Sns.CallbackBlackListAdd'> = async (tx, e) => {
+  await upsertPairs(
+    tx,
+    'blocklist',
+    e,
+    e.event.PairList.map((p) => ({ ...p, writes: [write(RELATION.status, e.version, { status: 'blocked' })] })),
+  );
+  return APPLIED;
+};

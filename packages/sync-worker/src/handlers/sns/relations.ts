@@ -1,0 +1,27 @@
+import type { SyncEvent } from '@imsync/callbacks';
+import type { Tx } from '../../db.js';
+import { combine, upsertLww, type Write } from '../../stores/lww.js';
+
+/** One row per (From_Account, To_Account) pair; a later pair in the list wins. */
+export async function upsertPairs(
+  tx: Tx,
+  table: 'friendships' | 'blocklist',
+  e: SyncEvent,
+  pairs: readonly { From_Account: string; To_Account: string; writes: readonly Write[] }[],
+): Promise<void> {
+  const byPair = new Map(pairs.map((p) => [`${p.From_Account}\u0000${p.To_Account}`, p]));
+  const rows = [...byPair.values()].map((p) => ({ p, ...combine(p.writes) }));
+  const first = rows[0];
+  if (!first) return;
+  await upsertLww(tx, {
+    table,
+    key: ['sdk_app_id', 'from_account', 'to_account'],
+    registers: first.registers,
+    rows: rows.map(({ p, values }) => ({
+      sdk_app_id: e.sdkAppId,
+      from_account: p.From_Account,
+      to_account: p.To_Account,
+      ...values,
+    })),
+  });
+}

@@ -1,0 +1,112 @@
+import type { Tx } from '../db.js';
+import { combine, upsertLww, type Register, type Write } from './lww.js';
+
+/** The registers of `groups`; an event writes the ones it knows about. */
+export const GROUP = {
+  type: { version: 'type_v', columns: ['type'] },
+  name: { version: 'name_v', columns: ['name'] },
+  introduction: { version: 'introduction_v', columns: ['introduction'] },
+  notification: { version: 'notification_v', columns: ['notification'] },
+  faceUrl: { version: 'face_url_v', columns: ['face_url'] },
+  owner: { version: 'owner_v', columns: ['owner_account'] },
+  created: { version: 'created_v', columns: ['created_at', 'created_by', 'custom_data'] },
+  destroyed: { version: 'destroyed_v', columns: ['last_destroyed_at'] },
+  full: { version: 'full_v', columns: ['full_at'] },
+  lastMsg: { version: 'last_msg_v', columns: ['last_msg_seq', 'last_msg_at', 'last_msg_from'] },
+} as const satisfies Record<string, Register>;
+
+/** The registers of `group_members`. */
+export const MEMBER = {
+  role: { version: 'role_v', columns: ['role'] },
+  nameCard: { version: 'name_card_v', columns: ['name_card'] },
+  joined: { version: 'join_v', columns: ['joined_at', 'join_type'] },
+  membership: { version: 'membership_v', columns: ['membership', 'membership_at', 'membership_exit_type'] },
+  online: { version: 'online_v', columns: ['online'] },
+} as const satisfies Record<string, Register>;
+
+export interface GroupKey {
+  readonly sdkAppId: number;
+  readonly groupId: string;
+}
+
+/**
+ * Writes a group's registers (and attribute map) and locks its row: every group event starts here, so
+ * jobs on one group are serialised and always lock the group before its members.
+ */
+export async function upsertGroup(
+  tx: Tx,
+  key: GroupKey,
+  writes: readonly Write[],
+  attrs?: { entries: Record<string, unknown>; resetV: bigint | null },
+): Promise<void> {
+  const { registers, values } = combine(writes);
+  await upsertLww(tx, {
+    table: 'groups',
+    key: ['sdk_app_id', 'group_id'],
+    registers,
+    maps: attrs ? ['attr_entries'] : [],
+    maxima: attrs ? ['attr_reset_v'] : [],
+    rows: [
+      {
+        sdk_app_id: key.sdkAppId,
+        group_id: key.groupId,
+        ...values,
+        ...(attrs ? { attr_entries: attrs.entries, attr_reset_v: attrs.resetV } : {}),
+      },
+    ],
+  });
+}
+
+/**
+ * Writes members of a group (one row per distinct account; a later entry for the same account wins).
+ * Every row must write the same registers.
+ */
+export async function upsertMembers(
+  tx: Tx,
+  key: GroupKey,
+  members: readonly { account: string; writes: readonly Write[] }[],
+): Promise<void> {
+  const byAccount = new Map(members.map(({ account, writes }) => [account, combine(writes)]));
+  const first = byAccount.values().next().value;
+  if (!first) return;
+  await upsertLww(tx, {
+    table: 'group_members',
+    key: ['sdk_app_id', 'group_id', 'member_account'],
+    registers: first.registers,
+    rows: [...byAccount].map(([account, { values }]) => ({
+      sdk_app_id: key.sdkAppId,
+      group_id: key.groupId,
+      member_account: account,
+      ...values,
+    })),
+  });
+}
+
+/** Records a destroy of the group (kept, so that late events can tell what it ended). */
+export async function recordDestroy(tx: Tx, key: GroupKey, version: bigint, at: Date): Promise<void> {
+  await tx.query(
+    'INSERT INTO group_destroys (sdk_app_id, group_id, v, destroyed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [key.sdkAppId, key.groupId, version.toString(), at],
+  );
+}
+
+/**
+ * Recomputes when memberships ended by a destroy: a membership that began (joined) before a destroy of
+ * its group ends at the first destroy after it. For the given accounts, or every member of the group.
+ */
+export async function refreshEndedMemberships(tx: Tx, key: GroupKey, accounts?: readonly string[]): Promise<void> {
+  await tx.query(
+    `WITH e AS (
+       SELECT m.member_account,
+              CASE WHEN m.membership = 'joined' THEN (
+                SELECT d.destroyed_at FROM group_destroys d
+                WHERE d.sdk_app_id = m.sdk_app_id AND d.group_id = m.group_id AND d.v > m.membership_v
+                ORDER BY d.v LIMIT 1) END AS ended_at
+       FROM group_members m
+       WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND ($3::text[] IS NULL OR m.member_account = ANY($3)))
+     UPDATE group_members m SET ended_at = e.ended_at, updated_at = now() FROM e
+     WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND m.member_account = e.member_account
+       AND m.ended_at IS DISTINCT FROM e.ended_at`,
+    [key.sdkAppId, key.groupId, accounts ? [...accounts] : null],
+  );
+}

@@ -1,0 +1,100 @@
+import type { Tx } from '../db.js';
+
+/** A last-writer-wins register: columns written together, guarded by one version column. */
+export interface Register {
+  readonly version: string;
+  readonly columns: readonly string[];
+}
+
+/** One register's new values, at one version. */
+export interface Write {
+  readonly register: Register;
+  readonly values: Record<string, unknown>;
+}
+
+/** `write(GROUP.name, v, { name: 'x' })`: the values of a register, stamped with the event's version. */
+export function write(register: Register, version: bigint, values: Record<string, unknown>): Write {
+  for (const c of register.columns) {
+    if (!(c in values)) throw new Error(`write(${register.version}): no value for ${c}`);
+  }
+  return { register, values: { ...values, [register.version]: version } };
+}
+
+/** Merges writes into one row's register list and values. */
+export function combine(writes: readonly Write[]): { registers: Register[]; values: Record<string, unknown> } {
+  return {
+    registers: writes.map((w) => w.register),
+    values: Object.assign({}, ...writes.map((w) => w.values)) as Record<string, unknown>,
+  };
+}
+
+export interface LwwUpsert {
+  readonly table: string;
+  readonly key: readonly string[];
+  /** Registers every row of this statement writes (each row has a value for each of their columns). */
+  readonly registers: readonly Register[];
+  /** jsonb LWW maps merged per key with `lww_merge`. */
+  readonly maps?: readonly string[];
+  /** Columns that only grow (`GREATEST`). */
+  readonly maxima?: readonly string[];
+  /** One object per row: key columns, register columns and versions, maps, maxima. */
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+const statements = new Map<string, { sql: string; columns: string[] }>();
+
+function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: string[] } {
+  const columns = [
+    ...u.key,
+    ...u.registers.flatMap((r) => [...r.columns, r.version]),
+    ...(u.maps ?? []),
+    ...(u.maxima ?? []),
+  ];
+  const t = u.table;
+  const sets = [
+    ...u.registers.flatMap((r) => {
+      const newer = `(${t}.${r.version} IS NULL OR EXCLUDED.${r.version} > ${t}.${r.version})`;
+      return [
+        ...r.columns.map((c) => `${c} = CASE WHEN ${newer} THEN EXCLUDED.${c} ELSE ${t}.${c} END`),
+        `${r.version} = GREATEST(${t}.${r.version}, EXCLUDED.${r.version})`,
+      ];
+    }),
+    ...(u.maps ?? []).map((c) => `${c} = lww_merge(${t}.${c}, EXCLUDED.${c})`),
+    ...(u.maxima ?? []).map((c) => `${c} = GREATEST(${t}.${c}, EXCLUDED.${c})`),
+    'updated_at = now()',
+  ];
+  const values = Array.from(
+    { length: rowCount },
+    (_, i) => `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(', ')})`,
+  );
+  const sql =
+    `INSERT INTO ${t} (${columns.join(', ')}) VALUES ${values.join(', ')} ` +
+    `ON CONFLICT (${u.key.join(', ')}) DO UPDATE SET ${sets.join(', ')}`;
+  return { sql, columns };
+}
+
+/**
+ * Inserts or merges rows so that every register keeps the value of the event with the greatest version,
+ * whatever order the events arrive in. One statement; rows are written in key order so that concurrent
+ * jobs lock rows in the same order. Taking the row lock also serialises jobs on the same row.
+ */
+export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
+  if (u.rows.length === 0) return;
+  const signature = `${u.table}|${u.key}|${u.registers.map((r) => r.version + ':' + r.columns.join(','))}|${u.maps}|${u.maxima}|${u.rows.length}`;
+  let built = statements.get(signature);
+  if (!built) {
+    built = buildSql(u, u.rows.length);
+    statements.set(signature, built);
+  }
+  const { sql, columns } = built;
+  const keyOf = (r: Record<string, unknown>) => u.key.map((k) => String(r[k])).join('\u0000');
+  const rows = [...u.rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const params = rows.flatMap((r) =>
+    columns.map((c) => {
+      const v = r[c];
+      if (v === undefined) throw new Error(`upsertLww(${u.table}): row has no value for ${c}`);
+      return typeof v === 'bigint' ? v.toString() : v;
+    }),
+  );
+  await tx.query(sql, params);
+}

@@ -1,0 +1,26 @@
+import type { Register } from './lww.js';
+
+/** The registers of `topics`. */
+export const TOPIC = {
+  name: { version: 'name_v', columns: ['name'] },
+  introduction: { version: 'introduction_v', columns: ['introduction'] },
+  notification: { version: 'notification_v', columns: ['notification'] },
+  faceUrl: { version: 'face_url_v', columns: ['face_url'] },
+  owner: { version: 'owner_v', columns: ['owner_account'] },
+  created: { version: 'created_v', columns: ['created_at', 'custom_data'] },
+  destroyed: { version: 'destroyed_v', columns: ['last_destroyed_at'] },
+} as const satisfies Record<string, Register>;
+
+/** The registers of `users`. */
+export const USER = {
+  state: {
+    version: 'state_v',
+    columns: ['online_status', 'last_action', 'last_reason', 'last_platform', 'last_client_ip', 'state_changed_at'],
+  },
+} as const satisfies Record<string, Register>;
+
+/** The registers of `friendships` and `blocklist`. */
+export const RELATION = {
+  status: { version: 'status_v', columns: ['status'] },
+  initiator: { version: 'initiator_v', columns: ['initiator_account'] },
+} as const satisfies Record<string, Register>;
