@@ -1,4 +1,8 @@
-import { computeSign } from '@imsync/callbacks';
+import { createHash } from 'node:crypto';
+
+/** Tencent's Sign, computed here independently of the code under test: hex(sha256(token + RequestTime)). */
+export const tencentSign = (token: string, requestTime: string): string =>
+  createHash('sha256').update(token + requestTime).digest('hex');
 
 export interface CallbackQuery {
   sdkAppId: number | string;
@@ -21,7 +25,7 @@ export function callbackQuery(q: CallbackQuery): string {
   if (q.optPlatform !== undefined) p.set('OptPlatform', q.optPlatform);
   if (q.token !== undefined) {
     const t = String(q.requestTime ?? Math.floor(Date.now() / 1000));
-    p.set('Sign', computeSign(q.token, t));
+    p.set('Sign', tencentSign(q.token, t));
     p.set('RequestTime', t);
   }
   return p.toString();
