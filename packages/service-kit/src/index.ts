@@ -1,0 +1,11 @@
+export {
+  checkRedisSettings,
+  checkRedisSettingsWhenReady,
+  readRedisSettings,
+  redisSettingsProblems,
+  REQUIRED_REDIS_SETTINGS,
+  type ConfigReader,
+  type RedisSettings,
+  type RedisSettingsProblem,
+  type WarnLogger,
+} from './redis-settings.js';
