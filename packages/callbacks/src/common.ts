@@ -1,7 +1,7 @@
 import { array, mixed, number, object, string } from 'yup';
 
 /** A Tencent user ID (`*_Account`). */
-export const account = () => string().trim().min(1).required();
+export const account = () => string().trim().required();
 
 /**
  * `EventTime`: milliseconds since the epoch. The docs type it as Integer but many samples quote it
@@ -19,28 +19,48 @@ export const memberList = () =>
     .of(object({ Member_Account: account() }))
     .required();
 
-/** `[{ "Key": "k", "Value": "v" }]` (group and topic custom fields). Lower-case keys are accepted too. */
+/**
+ * A transform that moves a documented alias `from` to its canonical name `to` (`groupID` → `GroupId`).
+ * When both are present the canonical one wins; the alias never reaches the typed event.
+ */
+export const renameKey =
+  (from: string, to: string) =>
+  (value: unknown): unknown => {
+    if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, from)) return value;
+    const { [from]: aliased, ...rest } = value as Record<string, unknown>;
+    return rest[to] !== undefined ? rest : { ...rest, [to]: aliased };
+  };
+
+/**
+ * `[{ "Key": "k", "Value": "v" }]` (group and topic custom fields). `GroupAttr` sends lower-case
+ * `key`/`value`: they become `Key`/`Value`.
+ */
 export const keyValueList = () =>
   array().of(
     object({
       Key: string().required(),
       Value: string().defined().default(''),
     })
-      .from('key', 'Key')
-      .from('value', 'Value'),
+      .transform(renameKey('key', 'Key'))
+      .transform(renameKey('value', 'Value')),
   );
 
 /** A group ID; the English docs write `groupID` where the samples write `GroupId`. */
-export const groupId = () => string().trim().min(1).required();
+export const groupId = () => string().trim().required();
 
 /** A string or a number, kept as sent (profile values are uint32 or string). */
 export const scalar = () =>
-  mixed<string | number>((v): v is string | number => typeof v === 'string' || typeof v === 'number');
+  mixed<string | number>((v): v is string | number => typeof v === 'string' || typeof v === 'number').typeError(
+    '${path} must be a string or a number',
+  );
 
-/** The common head of every group event: `GroupId` (alias `groupID`) and `Type`. */
+/** The common head of every group event: `GroupId` (alias `groupID`), `Type`, operator and time. */
 export const groupHead = {
   GroupId: groupId(),
   Type: string().optional(),
   Operator_Account: string().optional(),
   EventTime: eventTime().optional(),
 };
+
+/** Accepts the English docs' `groupID` for `GroupId`. */
+export const groupIdAlias = () => renameKey('groupID', 'GroupId');

@@ -4,6 +4,7 @@ export {
   lookupCommand,
   isBeforeCallback,
   jobOptionsFor,
+  unroutedJobOptionsFor,
   SYNC_JOB_OPTIONS,
   UNROUTED_JOB_OPTIONS,
   SYNC_QUEUE,
@@ -11,6 +12,7 @@ export {
   type CatalogEntry,
   type CallbackCategory,
   type CallbackKind,
+  type SyncedSchema,
 } from './catalog.js';
 export {
   eventKeyOf,

@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { account, groupHead, keyValueList, memberList } from '../common.js';
+import { account, groupHead, keyValueList, memberList, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterCreateGroup: a group was created (client or REST). */
 export const GroupAfterCreateGroup = object({
@@ -13,5 +13,5 @@ export const GroupAfterCreateGroup = object({
   FaceUrl: string().optional(),
   MemberList: memberList().default([]),
   UserDefinedDataList: keyValueList().default([]),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterCreateGroup = InferType<typeof GroupAfterCreateGroup>;

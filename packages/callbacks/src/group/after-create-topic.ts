@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, keyValueList } from '../common.js';
+import { groupHead, keyValueList, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterCreateTopic: a Community topic was created. */
 export const GroupAfterCreateTopic = object({
@@ -11,5 +11,5 @@ export const GroupAfterCreateTopic = object({
   Notification: string().optional(),
   FaceUrl: string().optional(),
   UserDefinedDataList: keyValueList().default([]),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterCreateTopic = InferType<typeof GroupAfterCreateTopic>;

@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, keyValueList } from '../common.js';
+import { groupHead, keyValueList, groupIdAlias } from '../common.js';
 
 /**
  * Group.CallbackAfterGroupAttrChanged: custom group attributes were reset (`set`), updated (`modify`),
@@ -9,5 +9,5 @@ export const GroupAfterGroupAttrChanged = object({
   ...groupHead,
   OptionType: string().oneOf(['set', 'modify', 'delete', 'clear']).required(),
   GroupAttr: keyValueList().default([]),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterGroupAttrChanged = InferType<typeof GroupAfterGroupAttrChanged>;

@@ -1,5 +1,5 @@
 import { array, object, string, type InferType } from 'yup';
-import { account, groupHead } from '../common.js';
+import { account, groupHead, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterGroupDestroyed: the group was dismissed. No MemberList for Community groups. */
 export const GroupAfterGroupDestroyed = object({
@@ -9,5 +9,5 @@ export const GroupAfterGroupDestroyed = object({
   MemberList: array()
     .of(object({ Member_Account: account() }))
     .optional(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterGroupDestroyed = InferType<typeof GroupAfterGroupDestroyed>;

@@ -1,9 +1,9 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead } from '../common.js';
+import { groupHead, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterGroupFull: a join filled the group (or failed because it was full). */
 export const GroupAfterGroupFull = object({
   ...groupHead,
   TopicId: string().optional(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterGroupFull = InferType<typeof GroupAfterGroupFull>;

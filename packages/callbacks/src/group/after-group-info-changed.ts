@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead } from '../common.js';
+import { groupHead, groupIdAlias } from '../common.js';
 
 /**
  * Group.CallbackAfterGroupInfoChanged: Name, Introduction, Notification or FaceUrl changed. Only the
@@ -11,5 +11,5 @@ export const GroupAfterGroupInfoChanged = object({
   Introduction: string().optional(),
   Notification: string().optional(),
   FaceUrl: string().optional(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterGroupInfoChanged = InferType<typeof GroupAfterGroupInfoChanged>;

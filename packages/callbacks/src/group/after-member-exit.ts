@@ -1,10 +1,10 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, memberList } from '../common.js';
+import { groupHead, memberList, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterMemberExit: members quit or were kicked (`ExitType` Quit / Kicked). */
 export const GroupAfterMemberExit = object({
   ...groupHead,
   ExitType: string().optional(),
   ExitMemberList: memberList(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterMemberExit = InferType<typeof GroupAfterMemberExit>;

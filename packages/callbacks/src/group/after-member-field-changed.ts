@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { account, groupHead } from '../common.js';
+import { account, groupHead, groupIdAlias, renameKey } from '../common.js';
 
 /**
  * Group.CallbackAfterMemberFieldChanged: a member's role and/or name card changed. The Chinese docs name
@@ -11,6 +11,6 @@ export const GroupAfterMemberFieldChanged = object({
   Role: string().oneOf(['Owner', 'Admin', 'Member']).optional(),
   NameCard: string().optional(),
 })
-  .from('groupID', 'GroupId')
-  .from('Modified_Account', 'Member_Account');
+  .transform(groupIdAlias())
+  .transform(renameKey('Modified_Account', 'Member_Account'));
 export type GroupAfterMemberFieldChanged = InferType<typeof GroupAfterMemberFieldChanged>;

@@ -1,5 +1,5 @@
 import { array, number, object, string, type InferType } from 'yup';
-import { account, groupHead } from '../common.js';
+import { account, groupHead, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterSendMsg: a group message was sent. Only the last-message bookkeeping is synced. */
 export const GroupAfterSendMsg = object({
@@ -11,5 +11,5 @@ export const GroupAfterSendMsg = object({
   Random: number().optional(),
   TopicId: string().optional(),
   MsgBody: array().optional(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterSendMsg = InferType<typeof GroupAfterSendMsg>;

@@ -1,12 +1,12 @@
 import { array, object, string, type InferType } from 'yup';
-import { groupHead } from '../common.js';
+import { groupHead, groupIdAlias } from '../common.js';
 
 /** Group.CallbackAfterTopicDestroyed: topics were dismissed (`TopicIdList`; a lone `TopicId` is accepted). */
 export const GroupAfterTopicDestroyed = object({
   ...groupHead,
-  TopicIdList: array().of(string().trim().min(1).required()).default([]),
+  TopicIdList: array().of(string().trim().required()).default([]),
 })
-  .from('groupID', 'GroupId')
+  .transform(groupIdAlias())
   .transform((v: Record<string, unknown> | undefined) => {
     if (v && typeof v.TopicId === 'string' && v.TopicIdList === undefined) return { ...v, TopicIdList: [v.TopicId] };
     if (v && typeof v.TopicIdList === 'string') return { ...v, TopicIdList: [v.TopicIdList] };

@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead } from '../common.js';
+import { groupHead, groupIdAlias } from '../common.js';
 
 /**
  * Group.CallbackAfterTopicInfoChanged: a topic's Name, Introduction, Notification or FaceUrl changed.
@@ -12,5 +12,5 @@ export const GroupAfterTopicInfoChanged = object({
   Introduction: string().optional(),
   Notification: string().optional(),
   FaceUrl: string().optional(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupAfterTopicInfoChanged = InferType<typeof GroupAfterTopicInfoChanged>;

@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, memberList } from '../common.js';
+import { groupHead, memberList, groupIdAlias } from '../common.js';
 
 /** Group.CallbackOnMemberStateChange: AVChatRoom members went Online or Offline. */
 export const GroupOnMemberStateChange = object({
@@ -7,5 +7,5 @@ export const GroupOnMemberStateChange = object({
   EventType: string().oneOf(['Online', 'Offline']).required(),
   EventCause: string().optional(),
   MemberList: memberList(),
-}).from('groupID', 'GroupId');
+}).transform(groupIdAlias());
 export type GroupOnMemberStateChange = InferType<typeof GroupOnMemberStateChange>;

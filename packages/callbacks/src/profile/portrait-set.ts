@@ -7,7 +7,7 @@ export const ProfilePortraitSet = object({
   Operator_Account: string().optional(),
   From_Account: account(),
   ProfileItem: array()
-    .of(object({ Tag: string().trim().min(1).required(), Value: scalar().defined() }))
+    .of(object({ Tag: string().trim().required(), Value: scalar().defined() }))
     .required(),
 });
 export type ProfilePortraitSet = InferType<typeof ProfilePortraitSet>;

@@ -1,14 +1,16 @@
 import { expect } from 'chai';
-import { loadSample } from '@imsync/testing';
-import { InvalidCallbackError, parseBody } from '../../src/job.js';
+import { expectRefused, itToleratesTheDocumentedDrift, parse, sampleBody, variant } from '../support.js';
 
 describe('Group.CallbackAfterCreateGroup', () => {
-  const sample = loadSample('Group.CallbackAfterCreateGroup');
+  const C = 'Group.CallbackAfterCreateGroup';
 
   it('accepts the documented sample, EventTime as a numeric string', () => {
-    const e = parseBody('Group.CallbackAfterCreateGroup', sample.body);
+    const e = parse(C, sampleBody(C));
     expect(e.GroupId).to.equal('@TGS#2J4SZEAEL');
     expect(e.EventTime).to.equal(1670574414123);
+    expect(e.Type).to.equal('Public');
+    expect(e.Name).to.equal('MyFirstGroup');
+    expect(e.Operator_Account).to.equal('group_root');
     expect(e.Owner_Account).to.equal('leckie');
     expect(e.MemberList.map((m) => m.Member_Account)).to.deep.equal(['bob', 'peter']);
     expect(e.UserDefinedDataList).to.deep.equal([
@@ -17,33 +19,34 @@ describe('Group.CallbackAfterCreateGroup', () => {
     ]);
   });
 
-  it('accepts EventTime as a number', () => {
-    const e = parseBody('Group.CallbackAfterCreateGroup', { ...sample.body, EventTime: 1670574414123 });
-    expect(e.EventTime).to.equal(1670574414123);
+  itToleratesTheDocumentedDrift(C, { group: true });
+
+  it('accepts a group without initial members, custom fields or owner (AVChatRoom, REST)', () => {
+    const e = parse(
+      C,
+      variant(C, { Type: 'AVChatRoom', MemberList: undefined, UserDefinedDataList: undefined, Owner_Account: undefined }),
+    );
+    expect(e.MemberList).to.deep.equal([]);
+    expect(e.UserDefinedDataList).to.deep.equal([]);
+    expect(e.Owner_Account).to.equal(undefined);
   });
 
-  it('accepts groupID for GroupId', () => {
-    const { GroupId, ...rest } = sample.body;
-    const e = parseBody('Group.CallbackAfterCreateGroup', { ...rest, groupID: GroupId });
-    expect(e.GroupId).to.equal(GroupId);
-    expect(e).not.to.have.property('groupID');
-  });
-
-  it('keeps fields Tencent adds later', () => {
-    const e = parseBody('Group.CallbackAfterCreateGroup', { ...sample.body, NewField: 1 });
-    expect(e).to.have.property('NewField', 1);
+  it('accepts the new type names (Work, Meeting, Community) and lower-case custom-field keys', () => {
+    for (const Type of ['Work', 'Meeting', 'Community', 'Private', 'ChatRoom']) {
+      expect(parse(C, variant(C, { Type })).Type).to.equal(Type);
+    }
+    const e = parse(C, variant(C, { UserDefinedDataList: [{ key: 'k', value: 'v' }] }));
+    expect(e.UserDefinedDataList).to.deep.equal([{ Key: 'k', Value: 'v' }]);
   });
 
   it('lists every failing field', () => {
-    try {
-      parseBody('Group.CallbackAfterCreateGroup', { EventTime: 'yesterday', MemberList: [{}] });
-      expect.fail('should throw');
-    } catch (err) {
-      expect(err).to.be.instanceOf(InvalidCallbackError);
-      const errors = (err as InvalidCallbackError).errors.join('\n');
-      for (const field of ['GroupId', 'Type', 'Operator_Account', 'EventTime', 'MemberList[0].Member_Account']) {
-        expect(errors).to.contain(field);
-      }
-    }
+    expectRefused(C, { EventTime: 'yesterday', MemberList: [{}], UserDefinedDataList: [{ Value: 'v' }] }, [
+      'GroupId',
+      'Type',
+      'Operator_Account',
+      'EventTime',
+      'MemberList[0].Member_Account',
+      'UserDefinedDataList[0].Key',
+    ]);
   });
 });

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { expectRefused, itToleratesTheDocumentedDrift, parse, sampleBody, variant } from '../support.js';
+
+describe('Group.CallbackAfterSendMsg', () => {
+  const C = 'Group.CallbackAfterSendMsg';
+
+  it('accepts the documented sample', () => {
+    const e = parse(C, sampleBody(C));
+    expect(e.GroupId).to.equal('@TGS#2J4SZEAEL');
+    expect(e.From_Account).to.equal('jared');
+    expect(e.MsgSeq).to.equal(123);
+    expect(e.MsgTime).to.equal(1490686222);
+    expect(e.Random).to.equal(123456);
+    expect(e.MsgBody).to.have.length(1);
+    expect(e.EventTime).to.equal(1670574414123);
+    // not in the schema, kept as sent
+    expect(e).to.deep.include({ CloudCustomData: 'your cloud custom data', OnlineOnlyFlag: 1 });
+    expect((e as Record<string, unknown>).GroupAtInfo).to.have.length(3);
+  });
+
+  itToleratesTheDocumentedDrift(C, { group: true });
+
+  it('accepts a topic message with MsgId, and MsgSeq / MsgTime as numeric strings', () => {
+    const e = parse(C, variant(C, { TopicId: '@TGS#_g@TOPIC#_t', MsgId: '144115-1-2', MsgSeq: '124', MsgTime: '1490686223' }));
+    expect(e.TopicId).to.equal('@TGS#_g@TOPIC#_t');
+    expect(e.MsgId).to.equal('144115-1-2');
+    expect(e.MsgSeq).to.equal(124);
+    expect(e.MsgTime).to.equal(1490686223);
+  });
+
+  it('lists every failing field', () => {
+    expectRefused(C, { GroupId: '@TGS#1', MsgSeq: 'first', MsgBody: 'hi' }, ['From_Account', 'MsgSeq', 'MsgBody']);
+    expectRefused(C, variant(C, { MsgSeq: undefined, From_Account: undefined }), ['From_Account', 'MsgSeq']);
+  });
+});

@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { expectRefused, itToleratesTheDocumentedDrift, parse, sampleBody, variant } from '../support.js';
+
+describe('State.StateChange', () => {
+  const C = 'State.StateChange';
+
+  it('accepts the documented sample', () => {
+    const e = parse(C, sampleBody(C));
+    expect(e.EventTime).to.equal(1629883332497);
+    expect(e.Info).to.deep.equal({ Action: 'Login', To_Account: 'testuser316', Reason: 'Register' });
+    expect(e.KickedDevice?.map((d) => d.Platform)).to.deep.equal(['Windows', 'Android']);
+  });
+
+  itToleratesTheDocumentedDrift(C);
+
+  it('accepts Logout and Disconnect, with or without a Reason, without KickedDevice', () => {
+    for (const [Action, Reason] of [
+      ['Logout', 'Unregister'],
+      ['Disconnect', 'LinkClose'],
+      ['Disconnect', 'TimeOut'],
+      ['Disconnect', undefined],
+    ] as const) {
+      const e = parse(C, variant(C, { Info: { Action, To_Account: 'u1', Reason }, KickedDevice: undefined }));
+      expect(e.Info.Action).to.equal(Action);
+      expect(e.Info.Reason).to.equal(Reason);
+      expect(e.KickedDevice).to.equal(undefined);
+    }
+  });
+
+  it('normalises the kicked devices’ platforms (IOS, iOs, macOS, ipad) and keeps an unknown one as sent', () => {
+    const platforms = ['IOS', 'iOS', 'iOs', 'macOS', 'Mac', 'ipad', 'linux', 'Quest'];
+    const e = parse(C, variant(C, { KickedDevice: platforms.map((Platform) => ({ Platform })) }));
+    expect(e.KickedDevice?.map((d) => d.Platform)).to.deep.equal(['iOS', 'iOS', 'iOS', 'Mac', 'Mac', 'iPad', 'Linux', 'Quest']);
+  });
+
+  it('lists every failing field', () => {
+    expectRefused(C, { EventTime: 'soon', Info: { Action: 'Dance' } }, ['EventTime', 'Info.Action', 'Info.To_Account']);
+    expectRefused(C, { Info: 'Login' }, ['Info']);
+    expectRefused(C, {}, ['Info.Action', 'Info.To_Account']);
+  });
+});
