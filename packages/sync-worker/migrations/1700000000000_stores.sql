@@ -24,6 +24,31 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   FROM jsonb_each(COALESCE(entries, '{}'::jsonb)) AS e
 $$;
 
+-- The messages that can still be a group's last message, as a jsonb array of
+-- `{"s": MsgSeq, "v": "event version", "at": ms, "from": account}`: a message is dropped once another one
+-- beats it on both counts (a later event and a MsgSeq at least as high), so the array stays tiny (about one
+-- entry per incarnation of the group) and the merge does not depend on the order messages arrive in.
+CREATE FUNCTION last_msgs_merge(cur jsonb, inc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  WITH a AS (
+    SELECT DISTINCT ON ((e->>'v')::numeric) e, (e->>'s')::numeric AS s, (e->>'v')::numeric AS v
+    FROM jsonb_array_elements(COALESCE(cur, '[]'::jsonb) || COALESCE(inc, '[]'::jsonb)) AS e
+    ORDER BY (e->>'v')::numeric
+  )
+  SELECT COALESCE(jsonb_agg(a.e ORDER BY a.v), '[]'::jsonb) FROM a
+  WHERE NOT EXISTS (SELECT 1 FROM a AS b WHERE b.v > a.v AND b.s >= a.s)
+$$;
+
+-- A group's last message: the highest MsgSeq (then the later event) among the messages sent after the
+-- group's latest creation (a re-created group starts its sequence again).
+CREATE FUNCTION last_msg_of(msgs jsonb, created_v numeric) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT e FROM jsonb_array_elements(COALESCE(msgs, '[]'::jsonb)) AS e
+  WHERE created_v IS NULL OR (e->>'v')::numeric > created_v
+  ORDER BY (e->>'s')::numeric DESC, (e->>'v')::numeric DESC
+  LIMIT 1
+$$;
+
 CREATE TABLE groups (
   sdk_app_id        bigint NOT NULL,
   group_id          text NOT NULL,
@@ -50,10 +75,12 @@ CREATE TABLE groups (
   ) STORED,
   full_at           timestamptz,
   full_v            numeric,
-  last_msg_seq      bigint,
-  last_msg_at       timestamptz,
-  last_msg_from     text,
-  last_msg_v        numeric,
+  last_msgs         jsonb NOT NULL DEFAULT '[]',
+  last_msg_seq      bigint GENERATED ALWAYS AS ((last_msg_of(last_msgs, created_v)->>'s')::bigint) STORED,
+  last_msg_at       timestamptz GENERATED ALWAYS AS (
+    to_timestamp((last_msg_of(last_msgs, created_v)->>'at')::double precision / 1000)
+  ) STORED,
+  last_msg_from     text GENERATED ALWAYS AS (last_msg_of(last_msgs, created_v)->>'from') STORED,
   attr_entries      jsonb NOT NULL DEFAULT '{}',
   attr_reset_v      numeric,
   attributes        jsonb GENERATED ALWAYS AS (lww_visible(attr_entries, attr_reset_v)) STORED,
@@ -61,8 +88,8 @@ CREATE TABLE groups (
   PRIMARY KEY (sdk_app_id, group_id)
 );
 
--- Every destroy of a group (a group can be re-created with the same ID): a membership ends at the first
--- destroy after it began.
+-- Every destroy of a group (a group can be re-created with the same ID): a membership, and a topic, ends at
+-- the first destroy after it began.
 CREATE TABLE group_destroys (
   sdk_app_id   bigint NOT NULL,
   group_id     text NOT NULL,
@@ -122,8 +149,12 @@ CREATE TABLE topics (
   created_v         numeric,
   last_destroyed_at timestamptz,
   destroyed_v       numeric,
+  -- the version of the first event seen for the topic: when it began if its creation was not seen
+  first_seen_v      numeric,
+  -- the first destroy of the group after the topic began (a group's topics go with it)
+  ended_at          timestamptz,
   destroyed_at      timestamptz GENERATED ALWAYS AS (
-    CASE WHEN destroyed_v > COALESCE(created_v, -1) THEN last_destroyed_at END
+    CASE WHEN destroyed_v > COALESCE(created_v, -1) THEN last_destroyed_at ELSE ended_at END
   ) STORED,
   updated_at        timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (sdk_app_id, group_id, topic_id)
@@ -182,5 +213,7 @@ CREATE VIEW active_group_members AS
 DROP VIEW active_group_members;
 DROP VIEW active_groups;
 DROP TABLE blocklist, friendships, users, topics, group_members, group_destroys, groups;
+DROP FUNCTION last_msg_of(jsonb, numeric);
+DROP FUNCTION last_msgs_merge(jsonb, jsonb);
 DROP FUNCTION lww_visible(jsonb, numeric);
 DROP FUNCTION lww_merge(jsonb, jsonb);

@@ -18,7 +18,8 @@ export function isPermanent(err: unknown): boolean {
 export function parseJob(name: string, data: unknown): SyncEvent {
   try {
     const event = parseSyncJob(data);
-    if (event.command !== name) throw new InvalidCallbackError([`job name ${name} differs from its command ${event.command}`]);
+    if (event.command !== name)
+      throw new InvalidCallbackError([`job name ${name} differs from its command ${event.command}`]);
     return event;
   } catch (err) {
     if (err instanceof InvalidCallbackError) throw new UnrecoverableError(`invalid job: ${err.message}`);

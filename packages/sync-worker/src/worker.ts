@@ -32,7 +32,8 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     metrics.duration.observe({ command: event.command }, (performance.now() - started) / 1000);
     metrics.lag.observe({ command: event.command }, Math.max(0, Date.now() - event.eventTime) / 1000);
     metrics.processed.inc({ command: event.command, result: 'applied' in result ? 'applied' : 'skipped' });
-    if ('skipped' in result) logger.info({ jobId: job.id, command: job.name, reason: result.skipped }, 'skipped');
+    if ('skipped' in result)
+      logger.info({ jobId: job.id, command: job.name, reason: result.skipped }, 'skipped');
     return result;
   };
   const worker = new Worker(SYNC_QUEUE, processor, {

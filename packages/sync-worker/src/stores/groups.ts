@@ -12,7 +12,6 @@ export const GROUP = {
   created: { version: 'created_v', columns: ['created_at', 'created_by', 'custom_data'] },
   destroyed: { version: 'destroyed_v', columns: ['last_destroyed_at'] },
   full: { version: 'full_v', columns: ['full_at'] },
-  lastMsg: { version: 'last_msg_v', columns: ['last_msg_seq', 'last_msg_at', 'last_msg_from'] },
 } as const satisfies Record<string, Register>;
 
 /** The registers of `group_members`. */
@@ -29,22 +28,43 @@ export interface GroupKey {
   readonly groupId: string;
 }
 
+/** A message that may be the group's last one (see `last_msgs_merge` in the migration). */
+export interface LastMsgCandidate {
+  readonly seq: number;
+  /** The event's version. */
+  readonly version: bigint;
+  /** When the message was sent, ms since the epoch. */
+  readonly at: number;
+  readonly from: string;
+}
+
+/** What a group event writes besides registers. */
+export interface GroupExtras {
+  /** Attribute entries `{key: {v, t}}` to merge, and the version of a reset that hides every older key. */
+  readonly attrs?: { readonly entries: Record<string, unknown>; readonly resetV: bigint | null };
+  readonly msg?: LastMsgCandidate;
+}
+
 /**
- * Writes a group's registers (and attribute map) and locks its row: every group event starts here, so
- * jobs on one group are serialised and always lock the group before its members.
+ * Writes a group's registers (and attribute map, last-message candidates) and locks its row: every group
+ * event starts here, so jobs on one group are serialised and always lock the group before its members.
  */
 export async function upsertGroup(
   tx: Tx,
   key: GroupKey,
   writes: readonly Write[],
-  attrs?: { entries: Record<string, unknown>; resetV: bigint | null },
+  extras: GroupExtras = {},
 ): Promise<void> {
   const { registers, values } = combine(writes);
+  const { attrs, msg } = extras;
   await upsertLww(tx, {
     table: 'groups',
     key: ['sdk_app_id', 'group_id'],
     registers,
-    maps: attrs ? ['attr_entries'] : [],
+    merges: {
+      ...(attrs ? { attr_entries: 'lww_merge' } : {}),
+      ...(msg ? { last_msgs: 'last_msgs_merge' } : {}),
+    },
     maxima: attrs ? ['attr_reset_v'] : [],
     rows: [
       {
@@ -52,6 +72,9 @@ export async function upsertGroup(
         group_id: key.groupId,
         ...values,
         ...(attrs ? { attr_entries: attrs.entries, attr_reset_v: attrs.resetV } : {}),
+        ...(msg
+          ? { last_msgs: [{ s: msg.seq, v: msg.version.toString(), at: msg.at, from: msg.from }] }
+          : {}),
       },
     ],
   });
@@ -94,7 +117,11 @@ export async function recordDestroy(tx: Tx, key: GroupKey, version: bigint, at: 
  * Recomputes when memberships ended by a destroy: a membership that began (joined) before a destroy of
  * its group ends at the first destroy after it. For the given accounts, or every member of the group.
  */
-export async function refreshEndedMemberships(tx: Tx, key: GroupKey, accounts?: readonly string[]): Promise<void> {
+export async function refreshEndedMemberships(
+  tx: Tx,
+  key: GroupKey,
+  accounts?: readonly string[],
+): Promise<void> {
   await tx.query(
     `WITH e AS (
        SELECT m.member_account,
@@ -108,5 +135,27 @@ export async function refreshEndedMemberships(tx: Tx, key: GroupKey, accounts?: 
      WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND m.member_account = e.member_account
        AND m.ended_at IS DISTINCT FROM e.ended_at`,
     [key.sdkAppId, key.groupId, accounts ? [...accounts] : null],
+  );
+}
+
+/**
+ * Recomputes when topics were ended by a destroy of their group: a topic ends at the first destroy of its
+ * group after it began (its latest creation, else the first event seen for it). For the given topics, or
+ * every topic of the group.
+ */
+export async function refreshEndedTopics(tx: Tx, key: GroupKey, topicIds?: readonly string[]): Promise<void> {
+  await tx.query(
+    `WITH e AS (
+       SELECT t.topic_id,
+              (SELECT d.destroyed_at FROM group_destroys d
+               WHERE d.sdk_app_id = t.sdk_app_id AND d.group_id = t.group_id
+                 AND d.v > COALESCE(t.created_v, t.first_seen_v)
+               ORDER BY d.v LIMIT 1) AS ended_at
+       FROM topics t
+       WHERE t.sdk_app_id = $1 AND t.group_id = $2 AND ($3::text[] IS NULL OR t.topic_id = ANY($3)))
+     UPDATE topics t SET ended_at = e.ended_at, updated_at = now() FROM e
+     WHERE t.sdk_app_id = $1 AND t.group_id = $2 AND t.topic_id = e.topic_id
+       AND t.ended_at IS DISTINCT FROM e.ended_at`,
+    [key.sdkAppId, key.groupId, topicIds ? [...topicIds] : null],
   );
 }

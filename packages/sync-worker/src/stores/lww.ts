@@ -21,22 +21,30 @@ export function write(register: Register, version: bigint, values: Record<string
 }
 
 /** Merges writes into one row's register list and values. */
-export function combine(writes: readonly Write[]): { registers: Register[]; values: Record<string, unknown> } {
+export function combine(writes: readonly Write[]): {
+  registers: Register[];
+  values: Record<string, unknown>;
+} {
   return {
     registers: writes.map((w) => w.register),
     values: Object.assign({}, ...writes.map((w) => w.values)) as Record<string, unknown>,
   };
 }
 
+/** The merge functions of the migrations: `lww_merge` (per-key LWW maps), `last_msgs_merge` (last-message candidates). */
+export type MergeFunction = 'lww_merge' | 'last_msgs_merge';
+
 export interface LwwUpsert {
   readonly table: string;
   readonly key: readonly string[];
   /** Registers every row of this statement writes (each row has a value for each of their columns). */
   readonly registers: readonly Register[];
-  /** jsonb LWW maps merged per key with `lww_merge`. */
-  readonly maps?: readonly string[];
+  /** jsonb columns merged with a SQL function of (current, incoming): `{ attr_entries: 'lww_merge' }`. */
+  readonly merges?: Readonly<Record<string, MergeFunction>>;
   /** Columns that only grow (`GREATEST`). */
   readonly maxima?: readonly string[];
+  /** Columns that only shrink (`LEAST`). */
+  readonly minima?: readonly string[];
   /** One object per row: key columns, register columns and versions, maps, maxima. */
   readonly rows: readonly Record<string, unknown>[];
 }
@@ -47,8 +55,9 @@ function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: strin
   const columns = [
     ...u.key,
     ...u.registers.flatMap((r) => [...r.columns, r.version]),
-    ...(u.maps ?? []),
+    ...Object.keys(u.merges ?? {}),
     ...(u.maxima ?? []),
+    ...(u.minima ?? []),
   ];
   const t = u.table;
   const sets = [
@@ -59,8 +68,9 @@ function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: strin
         `${r.version} = GREATEST(${t}.${r.version}, EXCLUDED.${r.version})`,
       ];
     }),
-    ...(u.maps ?? []).map((c) => `${c} = lww_merge(${t}.${c}, EXCLUDED.${c})`),
+    ...Object.entries(u.merges ?? {}).map(([c, fn]) => `${c} = ${fn}(${t}.${c}, EXCLUDED.${c})`),
     ...(u.maxima ?? []).map((c) => `${c} = GREATEST(${t}.${c}, EXCLUDED.${c})`),
+    ...(u.minima ?? []).map((c) => `${c} = LEAST(${t}.${c}, EXCLUDED.${c})`),
     'updated_at = now()',
   ];
   const values = Array.from(
@@ -80,7 +90,8 @@ function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: strin
  */
 export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
   if (u.rows.length === 0) return;
-  const signature = `${u.table}|${u.key}|${u.registers.map((r) => r.version + ':' + r.columns.join(','))}|${u.maps}|${u.maxima}|${u.rows.length}`;
+  const merges = Object.entries(u.merges ?? {}).map(([c, fn]) => `${c}=${fn}`);
+  const signature = `${u.table}|${u.key}|${u.registers.map((r) => r.version + ':' + r.columns.join(','))}|${merges}|${u.maxima}|${u.minima}|${u.rows.length}`;
   let built = statements.get(signature);
   if (!built) {
     built = buildSql(u, u.rows.length);
@@ -93,7 +104,8 @@ export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
     columns.map((c) => {
       const v = r[c];
       if (v === undefined) throw new Error(`upsertLww(${u.table}): row has no value for ${c}`);
-      return typeof v === 'bigint' ? v.toString() : v;
+      // node-postgres sends a JS array as a PostgreSQL array: a jsonb array must go as JSON text
+      return typeof v === 'bigint' ? v.toString() : Array.isArray(v) ? JSON.stringify(v) : v;
     }),
   );
   await tx.query(sql, params);

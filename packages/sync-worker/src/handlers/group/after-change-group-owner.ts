@@ -8,7 +8,10 @@ export const afterChangeGroupOwner: Handler<'Group.CallbackAfterChangeGroupOwner
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const v = e.version;
-  await upsertGroup(tx, key, [...typeWrite(e, ev.Type), write(GROUP.owner, v, { owner_account: ev.NewOwner_Account })]);
+  await upsertGroup(tx, key, [
+    ...typeWrite(e, ev.Type),
+    write(GROUP.owner, v, { owner_account: ev.NewOwner_Account }),
+  ]);
   await upsertMembers(tx, key, [
     { account: ev.OldOwner_Account, writes: [write(MEMBER.role, v, { role: 'Member' })] },
     { account: ev.NewOwner_Account, writes: [write(MEMBER.role, v, { role: 'Owner' })] },

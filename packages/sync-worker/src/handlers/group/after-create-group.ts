@@ -3,25 +3,39 @@ import { write } from '../../stores/lww.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
-/** The group, its owner as 'Owner' and its initial members as 'Member', all joined at the event time. */
+/**
+ * The group, its owner as 'Owner' and its initial members as 'Member', all joined at the event time. A
+ * creation sets the group's whole initial state: a group re-created with the same ID after a destroy starts
+ * afresh (no introduction, notification or face URL it does not carry, no attributes, not full, no last
+ * message), and is alive again.
+ */
 export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async (tx, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const at = atOf(e);
   const v = e.version;
   const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
-  await upsertGroup(tx, key, [
-    ...typeWrite(e, ev.Type),
-    write(GROUP.name, v, { name: ev.Name }),
-    ...(ev.Introduction !== undefined ? [write(GROUP.introduction, v, { introduction: ev.Introduction })] : []),
-    ...(ev.Notification !== undefined ? [write(GROUP.notification, v, { notification: ev.Notification })] : []),
-    ...(ev.FaceUrl !== undefined ? [write(GROUP.faceUrl, v, { face_url: ev.FaceUrl })] : []),
-    write(GROUP.owner, v, { owner_account: ev.Owner_Account ?? null }),
-    write(GROUP.created, v, { created_at: at, created_by: ev.Operator_Account, custom_data: customData }),
-  ]);
+  await upsertGroup(
+    tx,
+    key,
+    [
+      ...typeWrite(e, ev.Type),
+      write(GROUP.name, v, { name: ev.Name }),
+      write(GROUP.introduction, v, { introduction: ev.Introduction ?? null }),
+      write(GROUP.notification, v, { notification: ev.Notification ?? null }),
+      write(GROUP.faceUrl, v, { face_url: ev.FaceUrl ?? null }),
+      write(GROUP.owner, v, { owner_account: ev.Owner_Account ?? null }),
+      write(GROUP.created, v, { created_at: at, created_by: ev.Operator_Account, custom_data: customData }),
+      write(GROUP.full, v, { full_at: null }),
+    ],
+    { attrs: { entries: {}, resetV: v } },
+  );
   const owner = ev.Owner_Account;
   const accounts = accountsOf(ev.MemberList).filter((a) => a !== owner);
-  const members = [...(owner ? [{ account: owner, role: 'Owner' }] : []), ...accounts.map((a) => ({ account: a, role: 'Member' }))];
+  const members = [
+    ...(owner ? [{ account: owner, role: 'Owner' }] : []),
+    ...accounts.map((a) => ({ account: a, role: 'Member' })),
+  ];
   await upsertMembers(
     tx,
     key,

@@ -9,7 +9,7 @@ export const afterCreateTopic: Handler<'Group.CallbackAfterCreateTopic'> = async
   if (!ev.TopicId) return { skipped: 'no TopicId in the event' };
   const v = e.version;
   const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
-  await upsertTopics(tx, e, ev.GroupId, [
+  await upsertTopics(tx, e, ev, [
     {
       topicId: ev.TopicId,
       writes: [

@@ -13,8 +13,10 @@ export const afterGroupAttrChanged: Handler<'Group.CallbackAfterGroupAttrChanged
   const entries =
     op === 'clear'
       ? {}
-      : Object.fromEntries((ev.GroupAttr ?? []).map((a) => [a.Key, { v: op === 'delete' ? null : a.Value, t }]));
+      : Object.fromEntries(
+          (ev.GroupAttr ?? []).map((a) => [a.Key, { v: op === 'delete' ? null : a.Value, t }]),
+        );
   const resetV = op === 'set' || op === 'clear' ? e.version : null;
-  await upsertGroup(tx, groupKey(e, ev.GroupId), typeWrite(e, ev.Type), { entries, resetV });
+  await upsertGroup(tx, groupKey(e, ev.GroupId), typeWrite(e, ev.Type), { attrs: { entries, resetV } });
   return APPLIED;
 };

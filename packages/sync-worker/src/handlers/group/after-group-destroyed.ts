@@ -1,11 +1,17 @@
-import { GROUP, recordDestroy, refreshEndedMemberships, upsertGroup } from '../../stores/groups.js';
+import {
+  GROUP,
+  recordDestroy,
+  refreshEndedMemberships,
+  refreshEndedTopics,
+  upsertGroup,
+} from '../../stores/groups.js';
 import { write } from '../../stores/lww.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 import { groupKey, typeWrite } from './common.js';
 
 /**
- * The group is destroyed and every membership that began before the destroy ends. The MemberList is not
- * needed for that (Community groups do not send it).
+ * The group is destroyed: every membership and every topic that began before the destroy ends. The
+ * MemberList is not needed for that (Community groups do not send it).
  */
 export const afterGroupDestroyed: Handler<'Group.CallbackAfterGroupDestroyed'> = async (tx, e) => {
   const ev = e.event;
@@ -20,5 +26,6 @@ export const afterGroupDestroyed: Handler<'Group.CallbackAfterGroupDestroyed'> =
   ]);
   await recordDestroy(tx, key, v, at);
   await refreshEndedMemberships(tx, key);
+  await refreshEndedTopics(tx, key);
   return APPLIED;
 };

@@ -10,8 +10,12 @@ export const afterGroupInfoChanged: Handler<'Group.CallbackAfterGroupInfoChanged
   await upsertGroup(tx, groupKey(e, ev.GroupId), [
     ...typeWrite(e, ev.Type),
     ...(ev.Name !== undefined ? [write(GROUP.name, v, { name: ev.Name })] : []),
-    ...(ev.Introduction !== undefined ? [write(GROUP.introduction, v, { introduction: ev.Introduction })] : []),
-    ...(ev.Notification !== undefined ? [write(GROUP.notification, v, { notification: ev.Notification })] : []),
+    ...(ev.Introduction !== undefined
+      ? [write(GROUP.introduction, v, { introduction: ev.Introduction })]
+      : []),
+    ...(ev.Notification !== undefined
+      ? [write(GROUP.notification, v, { notification: ev.Notification })]
+      : []),
     ...(ev.FaceUrl !== undefined ? [write(GROUP.faceUrl, v, { face_url: ev.FaceUrl })] : []),
   ]);
   return APPLIED;

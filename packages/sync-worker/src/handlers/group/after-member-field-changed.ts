@@ -8,12 +8,12 @@ export const afterMemberFieldChanged: Handler<'Group.CallbackAfterMemberFieldCha
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const v = e.version;
-  await upsertGroup(tx, key, typeWrite(e, ev.Type));
   const writes = [
     ...(ev.Role !== undefined ? [write(MEMBER.role, v, { role: ev.Role })] : []),
     ...(ev.NameCard !== undefined ? [write(MEMBER.nameCard, v, { name_card: ev.NameCard })] : []),
   ];
   if (writes.length === 0) return { skipped: 'neither Role nor NameCard in the event' };
+  await upsertGroup(tx, key, typeWrite(e, ev.Type));
   await upsertMembers(tx, key, [{ account: ev.Member_Account, writes }]);
   return APPLIED;
 };

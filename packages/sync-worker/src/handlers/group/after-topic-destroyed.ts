@@ -11,8 +11,11 @@ export const afterTopicDestroyed: Handler<'Group.CallbackAfterTopicDestroyed'> =
   await upsertTopics(
     tx,
     e,
-    ev.GroupId,
-    ids.map((topicId) => ({ topicId, writes: [write(TOPIC.destroyed, e.version, { last_destroyed_at: atOf(e) })] })),
+    ev,
+    ids.map((topicId) => ({
+      topicId,
+      writes: [write(TOPIC.destroyed, e.version, { last_destroyed_at: atOf(e) })],
+    })),
   );
   return APPLIED;
 };

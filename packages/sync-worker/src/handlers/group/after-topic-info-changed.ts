@@ -10,11 +10,15 @@ export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged
   const v = e.version;
   const writes = [
     ...(ev.Name !== undefined ? [write(TOPIC.name, v, { name: ev.Name })] : []),
-    ...(ev.Introduction !== undefined ? [write(TOPIC.introduction, v, { introduction: ev.Introduction })] : []),
-    ...(ev.Notification !== undefined ? [write(TOPIC.notification, v, { notification: ev.Notification })] : []),
+    ...(ev.Introduction !== undefined
+      ? [write(TOPIC.introduction, v, { introduction: ev.Introduction })]
+      : []),
+    ...(ev.Notification !== undefined
+      ? [write(TOPIC.notification, v, { notification: ev.Notification })]
+      : []),
     ...(ev.FaceUrl !== undefined ? [write(TOPIC.faceUrl, v, { face_url: ev.FaceUrl })] : []),
   ];
   if (writes.length === 0) return { skipped: 'no changed field in the event' };
-  await upsertTopics(tx, e, ev.GroupId, [{ topicId: ev.TopicId, writes }]);
+  await upsertTopics(tx, e, ev, [{ topicId: ev.TopicId, writes }]);
   return APPLIED;
 };

@@ -12,7 +12,10 @@ export const onMemberStateChange: Handler<'Group.CallbackOnMemberStateChange'> =
   await upsertMembers(
     tx,
     key,
-    accountsOf(ev.MemberList).map((account) => ({ account, writes: [write(MEMBER.online, e.version, { online })] })),
+    accountsOf(ev.MemberList).map((account) => ({
+      account,
+      writes: [write(MEMBER.online, e.version, { online })],
+    })),
   );
   return APPLIED;
 };

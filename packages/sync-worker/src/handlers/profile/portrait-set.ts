@@ -9,7 +9,7 @@ export const portraitSet: Handler<'Profile.CallbackPortraitSet'> = async (tx, e)
     table: 'users',
     key: ['sdk_app_id', 'user_id'],
     registers: [],
-    maps: ['profile_entries'],
+    merges: { profile_entries: 'lww_merge' },
     rows: [{ sdk_app_id: e.sdkAppId, user_id: e.event.From_Account, profile_entries: entries }],
   });
   return APPLIED;

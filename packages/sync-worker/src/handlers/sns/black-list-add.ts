@@ -9,7 +9,10 @@ export const blackListAdd: Handler<'Sns.CallbackBlackListAdd'> = async (tx, e) =
     tx,
     'blocklist',
     e,
-    e.event.PairList.map((p) => ({ ...p, writes: [write(RELATION.status, e.version, { status: 'blocked' })] })),
+    e.event.PairList.map((p) => ({
+      ...p,
+      writes: [write(RELATION.status, e.version, { status: 'blocked' })],
+    })),
   );
   return APPLIED;
 };

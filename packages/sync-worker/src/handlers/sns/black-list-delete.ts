@@ -9,7 +9,10 @@ export const blackListDelete: Handler<'Sns.CallbackBlackListDelete'> = async (tx
     tx,
     'blocklist',
     e,
-    e.event.PairList.map((p) => ({ ...p, writes: [write(RELATION.status, e.version, { status: 'unblocked' })] })),
+    e.event.PairList.map((p) => ({
+      ...p,
+      writes: [write(RELATION.status, e.version, { status: 'unblocked' })],
+    })),
   );
   return APPLIED;
 };

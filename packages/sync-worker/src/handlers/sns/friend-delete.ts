@@ -9,7 +9,10 @@ export const friendDelete: Handler<'Sns.CallbackFriendDelete'> = async (tx, e) =
     tx,
     'friendships',
     e,
-    e.event.PairList.map((p) => ({ ...p, writes: [write(RELATION.status, e.version, { status: 'removed' })] })),
+    e.event.PairList.map((p) => ({
+      ...p,
+      writes: [write(RELATION.status, e.version, { status: 'removed' })],
+    })),
   );
   return APPLIED;
 };
