@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
+import { checkRedisSettingsWhenReady } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type IngestConfig } from './config.js';
+import { createDashboard, DASHBOARD_PATH } from './dashboard.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
@@ -30,10 +32,24 @@ async function main(): Promise<void> {
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-  const enqueuer = new BullEnqueuer({ connection, prefix: config.queuePrefix, timeoutMs: config.enqueueTimeoutMs });
+  void checkRedisSettingsWhenReady(connection, logger);
+  const enqueuer = new BullEnqueuer({
+    connection,
+    prefix: config.queuePrefix,
+    timeoutMs: config.enqueueTimeoutMs,
+  });
   const metrics = new IngestMetrics();
   const app = createApp({ config, enqueuer, metrics, logger });
-  const admin = createAdminApp({ enqueuer, metrics });
+  const dashboard = config.dashboard
+    ? createDashboard({ connection, prefix: config.queuePrefix, ...config.dashboard })
+    : null;
+  let stopping = false;
+  const admin = createAdminApp({
+    enqueuer,
+    metrics,
+    dashboard: dashboard?.middleware,
+    stopping: () => stopping,
+  });
 
   const server: Server = app.listen(config.port, config.host);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
@@ -41,11 +57,26 @@ async function main(): Promise<void> {
   const adminServer: Server = admin.listen(config.adminPort, config.adminHost);
   await Promise.all([once(server, 'listening'), once(adminServer, 'listening')]);
   logger.info(
-    { port: config.port, adminPort: config.adminPort, path: config.callbackPath, apps: [...config.apps.keys()] },
+    {
+      port: config.port,
+      adminPort: config.adminPort,
+      path: config.callbackPath,
+      apps: [...config.apps.keys()],
+    },
     'ingest listening',
   );
+  if (config.dashboard) {
+    logger.info(
+      {
+        url: `http://${config.adminHost}:${config.adminPort}${DASHBOARD_PATH}`,
+        readOnly: config.dashboard.readOnly,
+      },
+      'Bull dashboard on (HTTP basic auth)',
+    );
+  } else {
+    logger.info('Bull dashboard off: set DASHBOARD_USER and DASHBOARD_PASSWORD to turn it on');
+  }
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -59,6 +90,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     adminServer.close();
     adminServer.closeAllConnections();
+    await dashboard?.close();
     await enqueuer.close();
     await connection.quit().catch(() => connection.disconnect());
     logger.info('stopped');

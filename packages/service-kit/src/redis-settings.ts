@@ -35,7 +35,8 @@ async function configGet(redis: ConfigReader, name: string): Promise<string | nu
     const reply = await redis.call('CONFIG', 'GET', name);
     // RESP2: [name, value]; RESP3: {name: value}
     if (Array.isArray(reply)) return reply.length >= 2 ? String(reply[1]) : null;
-    if (reply && typeof reply === 'object' && name in reply) return String((reply as Record<string, unknown>)[name]);
+    if (reply && typeof reply === 'object' && name in reply)
+      return String((reply as Record<string, unknown>)[name]);
     return null;
   } catch (err) {
     // The server answered with an error: CONFIG renamed or disabled (ERR unknown command), refused by an
@@ -82,7 +83,10 @@ export function redisSettingsProblems(s: RedisSettings): RedisSettingsProblem[] 
  * Checks Redis's production settings once, at start: every setting that puts jobs at risk is a loud
  * warning with its fix. Never throws: a server that refuses CONFIG is reported as unverifiable.
  */
-export async function checkRedisSettings(redis: ConfigReader, logger: WarnLogger): Promise<RedisSettingsProblem[]> {
+export async function checkRedisSettings(
+  redis: ConfigReader,
+  logger: WarnLogger,
+): Promise<RedisSettingsProblem[]> {
   let settings: RedisSettings;
   try {
     settings = await readRedisSettings(redis);

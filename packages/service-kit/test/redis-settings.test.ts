@@ -65,7 +65,11 @@ describe('Redis production settings check', () => {
     const eviction = lines.find((l) => l.msg.includes('maxmemory-policy is "allkeys-lru"'));
     expect(eviction?.level).to.equal('warn');
     expect(eviction?.msg).to.include('maxmemory-policy noeviction');
-    expect(eviction?.obj).to.include({ redisSetting: 'maxmemory-policy', actual: 'allkeys-lru', expected: 'noeviction' });
+    expect(eviction?.obj).to.include({
+      redisSetting: 'maxmemory-policy',
+      actual: 'allkeys-lru',
+      expected: 'noeviction',
+    });
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
   });
 
@@ -81,7 +85,11 @@ describe('Redis production settings check', () => {
   });
 
   it('waits for the connection to be ready before checking', async () => {
-    const redis = new Redis(server.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const redis = new Redis(server.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
     clients.push(redis);
     const { logger, lines } = recordingLogger();
     const checked = checkRedisSettingsWhenReady(redis, logger);

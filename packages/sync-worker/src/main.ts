@@ -1,5 +1,8 @@
 import { once } from 'node:events';
+import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { checkRedisSettingsWhenReady } from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
 import { ConfigError, loadConfig, type WorkerConfig } from './config.js';
 import { createPool, migrate } from './db.js';
@@ -19,16 +22,56 @@ function readConfig(): WorkerConfig {
   }
 }
 
+/** The jobs a worker is processing right now, to hand them back if the shutdown deadline passes. */
+function trackActive(worker: Worker): Set<Job> {
+  const active = new Set<Job>();
+  worker.on('active', (job) => active.add(job));
+  worker.on('completed', (job) => active.delete(job));
+  worker.on('failed', (job) => job && active.delete(job));
+  return active;
+}
+
+/**
+ * Puts jobs this process still holds back on the wait list at once (their lock released), so another
+ * worker takes them now rather than after the stalled-job check notices the lapsed lock. A job that
+ * finished meanwhile is left alone (its lock is gone: BullMQ refuses the move).
+ */
+async function handBack(active: Iterable<Job>, logger: Logger): Promise<void> {
+  await Promise.allSettled(
+    [...active].map(async (job) => {
+      try {
+        await job.moveToWait(job.token);
+        logger.warn(
+          { jobId: job.id, command: job.name },
+          'unfinished at the deadline: handed back to the queue',
+        );
+      } catch (err) {
+        logger.warn(
+          { jobId: job.id, err: (err as Error).message },
+          'could not hand back; the stalled check will',
+        );
+      }
+    }),
+  );
+}
+
+const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
+  Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger('sync-worker', config.logLevel);
   const ran = await migrate(config.databaseUrl, config.dbSchema, (msg) => logger.debug(msg));
-  logger.info({ schema: config.dbSchema, migrations: ran }, ran.length ? 'migrations applied' : 'schema up to date');
+  logger.info(
+    { schema: config.dbSchema, migrations: ran },
+    ran.length ? 'migrations applied' : 'schema up to date',
+  );
 
   const db = createPool(config.databaseUrl, config.dbSchema, config.poolSize);
   // BullMQ workers block on Redis: they need maxRetriesPerRequest null and reconnect for ever
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();
   const worker = createSyncWorker({
     db,
@@ -38,27 +81,47 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
+  const active = trackActive(worker);
   const unrouted = createUnroutedWorker({ connection, prefix: config.queuePrefix, concurrency: 1, logger });
   const admin = createWorkerAdmin({ db, connection, prefix: config.queuePrefix, metrics });
   admin.server.listen(config.adminPort, config.adminHost);
   await once(admin.server, 'listening');
-  logger.info({ concurrency: config.concurrency, poolSize: config.poolSize, adminPort: config.adminPort }, 'sync-worker started');
+  logger.info(
+    {
+      concurrency: config.concurrency,
+      poolSize: config.poolSize,
+      adminPort: config.adminPort,
+      queuePrefix: config.queuePrefix,
+    },
+    'sync-worker started',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'stopping: no new jobs, finishing active ones');
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    logger.info(
+      { signal, deadlineMs: config.shutdownTimeoutMs },
+      'stopping: no new jobs, finishing active ones',
+    );
     const graceful = Promise.all([worker.close(), unrouted.close()]);
-    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.shutdownTimeoutMs).unref());
-    if ((await Promise.race([graceful, deadline])) === 'timeout') {
-      // the unfinished jobs' locks lapse and another worker retries them: nothing is lost
-      logger.warn('deadline passed with jobs still active: closing anyway');
-      await Promise.allSettled([worker.close(true), unrouted.close(true)]);
+    // keep a margin before the deadline to hand jobs back and close connections
+    const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
+    if ((await within(graceful, config.shutdownTimeoutMs - margin)) === 'timeout') {
+      logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
+      await within(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
+      await within(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
     }
-    await admin.close();
-    await db.end();
-    await connection.quit().catch(() => connection.disconnect());
+    // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
+    // Its transaction is rolled back by PostgreSQL when the process exits.
+    const left = () => Math.max(50, deadline - Date.now());
+    await within(admin.close(), left());
+    await within(db.end(), left());
+    await within(
+      connection.quit().catch(() => connection.disconnect()),
+      left(),
+    );
     logger.info('stopped');
     process.exit(0);
   };
