@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps): Koa {
   });
   app.use(errorMiddleware(deps.logger, metrics));
 
-  const router = new Router<AuthState>();
+  // exactly CALLBACK_PATH: case-sensitive, no trailing slash
+  const router = new Router<AuthState>({ sensitive: true, strict: true });
   router.post(
     config.callbackPath,
     authenticate({ apps: config.apps, signMaxSkewSeconds: config.signMaxSkewSeconds, now: deps.now }),
@@ -68,8 +69,9 @@ export function createApp(deps: AppDeps): Koa {
       unroutedEnabled: config.unroutedEnabled,
     }),
   );
-  router.all(config.callbackPath, () => {
-    throw new Rejection('methodNotAllowed');
+  router.all(config.callbackPath, (ctx) => {
+    ctx.set('Allow', 'POST');
+    throw new Rejection('methodNotAllowed', undefined, `method ${ctx.method}`);
   });
   app.use(router.routes());
   app.use(() => {

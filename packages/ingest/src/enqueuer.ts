@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import {
   jobOptionsFor,
   SYNC_QUEUE,
-  UNROUTED_JOB_OPTIONS,
   UNROUTED_QUEUE,
+  unroutedJobOptionsFor,
   type SyncedCommand,
   type SyncJobData,
   type UnroutedJobData,
@@ -90,7 +90,7 @@ export class BullEnqueuer implements Enqueuer {
   }
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {
-    const add = this.unrouted.add(command, data, UNROUTED_JOB_OPTIONS).catch((err: Error) => {
+    const add = this.unrouted.add(command, data, unroutedJobOptionsFor(command)).catch((err: Error) => {
       throw new QueueUnavailableError(`enqueue failed: ${err.message}`, { cause: err });
     });
     await withTimeout(add, this.opts.timeoutMs, 'enqueue');

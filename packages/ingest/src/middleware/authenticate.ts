@@ -23,7 +23,8 @@ export function authenticate(opts: AuthOptions): Middleware<AuthState> {
   const now = opts.now ?? Date.now;
   return async (ctx, next) => {
     const receivedAt = now();
-    const raw = ctx.query.SdkAppid;
+    // `SdkAppid` as Tencent's IM docs write it; the Live-room docs write `SdkAppId`.
+    const raw = ctx.query.SdkAppid ?? ctx.query.SdkAppId;
     const id = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
     const app = opts.apps.get(id);
     if (!app) throw new Rejection('unknownApp', undefined, `SdkAppid ${JSON.stringify(raw ?? null)} is not configured`);

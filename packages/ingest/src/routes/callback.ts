@@ -35,6 +35,8 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
   return async (ctx) => {
     const command = single(ctx.query.CallbackCommand)?.trim();
     if (!command) throw new Rejection('missingCommand');
+    // koa-bodyparser turns an empty body into {}: it is no JSON at all
+    if (!ctx.request.rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
     const body: unknown = ctx.request.body;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
@@ -57,7 +59,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         v: 1,
         sdkAppId,
         command,
-        clientIp: single(ctx.query.ClientIP) ?? null,
+        clientIp: single(ctx.query.ClientIP) || null,
         optPlatform: normalizePlatform(single(ctx.query.OptPlatform)),
         receivedAt,
         eventKey: eventKeyOf(sdkAppId, command, ctx.request.rawBody ?? ''),
