@@ -1,0 +1,148 @@
+import { eventKeyOf, jobOptionsFor, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
+import { log, type Context } from '../context.js';
+import { expectedRows, payload, TABLES } from '../payloads.js';
+import { tableCounts } from '../pg.js';
+import { guard, type Child } from '../proc.js';
+import { SyncQueue } from '../redis.js';
+import type { Results } from '../results.js';
+import { startEmptyWorker, startSyncWorker } from '../services.js';
+
+const S = 'Worker drain';
+
+interface DrainRun {
+  readonly seconds: number;
+  readonly completed: number;
+  readonly failed: number;
+}
+
+/**
+ * The sync-worker applying N preloaded jobs to PostgreSQL against a BullMQ worker with an empty
+ * processor draining the same N, same concurrency, alternating. The queue is paused while it is
+ * loaded and while the worker starts (and runs its migrations); the clock starts at resume and stops
+ * at the last job's finishedOn.
+ */
+export async function drain(ctx: Context, results: Results): Promise<void> {
+  const o = ctx.opts;
+  const real: DrainRun[] = [];
+  const empty: DrainRun[] = [];
+  for (let r = 1; r <= o.drainRounds; r++) {
+    real.push(await drainSyncWorker(ctx, results, r));
+    empty.push(await drainEmpty(ctx, results, r));
+  }
+  const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
+  const note = `${o.drainJobs.toLocaleString('en-US')} jobs × ${o.drainRounds} round(s), concurrency ${o.concurrency}`;
+  results.figure({ scenario: S, metric: 'sync-worker jobs/s', value: rate(real), unit: 'jobs/s', note });
+  results.figure({ scenario: S, metric: 'empty processor jobs/s', value: rate(empty), unit: 'jobs/s' });
+  results.figure({
+    scenario: S,
+    metric: 'sync-worker / empty processor',
+    value: rate(real) / rate(empty),
+    unit: 'x',
+    target: { op: '>=', bound: 0.5, text: '≥ 0.5×' },
+  });
+  results.details.drain = { syncWorker: real, emptyProcessor: empty };
+}
+
+/** N jobs shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue. */
+async function preload(ctx: Context, prefix: string, tag: string): Promise<SyncQueue> {
+  const q = new SyncQueue(ctx.redisUrl, prefix);
+  await q.queue.pause();
+  const n = ctx.opts.drainJobs;
+  const receivedAt = Date.now();
+  for (let start = 0; start < n; start += 1000) {
+    const jobs = [];
+    for (let i = start; i < Math.min(n, start + 1000); i++) {
+      const p = payload(tag, i);
+      const data: SyncJobData = {
+        v: 1,
+        sdkAppId: ctx.sdkAppId,
+        command: p.command,
+        clientIp: '127.0.0.1',
+        optPlatform: normalizePlatform('Android'),
+        receivedAt,
+        eventKey: eventKeyOf(ctx.sdkAppId, p.command, JSON.stringify(p.body)),
+        body: p.body,
+      };
+      jobs.push({ name: p.command, data, opts: { ...jobOptionsFor(p.command) } });
+    }
+    await q.queue.addBulk(jobs);
+  }
+  return q;
+}
+
+/** Resumes the queue and waits until every job is completed or failed. */
+async function timeDrain(q: SyncQueue, n: number, workers: readonly Child[]): Promise<DrainRun> {
+  const started = Date.now();
+  await q.queue.resume();
+  let last = -1;
+  let lastProgress = Date.now();
+  const wait = async () => {
+    for (;;) {
+      const c = await q.counts();
+      const done = c.completed + c.failed;
+      if (done >= n) return c;
+      if (done !== last) [last, lastProgress] = [done, Date.now()];
+      if (Date.now() - lastProgress > 60_000) {
+        throw new Error(`drain stalled at ${done}/${n} jobs: ${JSON.stringify(c)}; ${(await q.firstFailure()) ?? 'no failed job'}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const c = await guard(workers, wait());
+  const finished = await q.lastFinishedOn();
+  return { seconds: (finished - started) / 1000, completed: c.completed, failed: c.failed };
+}
+
+async function drainSyncWorker(ctx: Context, results: Results, round: number): Promise<DrainRun> {
+  const n = ctx.opts.drainJobs;
+  const prefix = ctx.newPrefix(`drain${round}`);
+  const schema = ctx.newSchema(`drain${round}`);
+  const tag = ctx.newTag('dr');
+  log(`${S}: round ${round}: preloading ${n} jobs for the sync-worker`);
+  const q = await preload(ctx, prefix, tag);
+  let worker: Child | undefined;
+  try {
+    worker = await startSyncWorker(ctx, { prefix, schema, name: `sync-worker-drain${round}` });
+    const run = await timeDrain(q, n, [worker]);
+    log(`${S}: round ${round}: sync-worker drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
+    const failure = run.failed ? await q.firstFailure() : undefined;
+    results.check(S, `round ${round}: the sync-worker completed every job`, run.completed === n, `${run.completed}/${n} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`);
+    const rows = await tableCounts(ctx.databaseUrl, schema);
+    const expected = expectedRows(tag, n);
+    const wrong = TABLES.filter((t) => rows[t] !== expected[t]);
+    results.check(
+      S,
+      `round ${round}: the stores hold every event's effect`,
+      wrong.length === 0,
+      wrong.length
+        ? `rows differ: ${wrong.map((t) => `${t} ${rows[t]} (expected ${expected[t]})`).join(', ')}`
+        : TABLES.map((t) => `${t} ${rows[t]}`).join(', '),
+    );
+    return run;
+  } finally {
+    await worker?.stop();
+    if (worker) results.rss('sync-worker', worker.peakRss());
+    await q.close();
+    await ctx.dropPrefix(prefix);
+    await ctx.dropSchema(schema);
+  }
+}
+
+async function drainEmpty(ctx: Context, results: Results, round: number): Promise<DrainRun> {
+  const n = ctx.opts.drainJobs;
+  const prefix = ctx.newPrefix(`empty${round}`);
+  log(`${S}: round ${round}: preloading ${n} jobs for the empty processor`);
+  const q = await preload(ctx, prefix, ctx.newTag('de'));
+  let worker: Child | undefined;
+  try {
+    worker = await startEmptyWorker(ctx, prefix);
+    const run = await timeDrain(q, n, [worker]);
+    log(`${S}: round ${round}: empty processor drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
+    results.check(S, `round ${round}: the empty processor completed every job`, run.completed === n, `${run.completed}/${n} completed`);
+    return run;
+  } finally {
+    await worker?.stop();
+    await q.close();
+    await ctx.dropPrefix(prefix);
+  }
+}

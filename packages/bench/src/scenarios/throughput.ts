@@ -1,0 +1,170 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { log, type Context } from '../context.js';
+import type { LoadRequest, LoadResult } from '../loadgen.js';
+import { firstMessage, guard, request, type Child } from '../proc.js';
+import { formatProfile, summarizeProfile } from '../profile.js';
+import { SyncQueue } from '../redis.js';
+import type { Results } from '../results.js';
+import { startBaseline, startIngest, tsChild, type Target } from '../services.js';
+import { median } from '../stats.js';
+
+const S = 'Ingest throughput';
+
+interface SideRuns {
+  readonly target: Target;
+  readonly prefix?: string;
+  warmup?: LoadResult;
+  readonly rounds: LoadResult[];
+}
+
+/**
+ * Ingest against bare Koa and naive enqueue: the same distinct, signed callback mix, the same
+ * autocannon process and connections, sides alternating round by round after a warm-up each.
+ * Afterwards every request answered OK must be a job on the queue.
+ */
+export async function throughput(ctx: Context, results: Results): Promise<void> {
+  const o = ctx.opts;
+  const ingestPrefix = ctx.newPrefix('ingest');
+  const naivePrefix = ctx.newPrefix('naive');
+  log(`${S}: starting ingest, bare Koa, naive enqueue and the load generator`);
+  const ingest = await startIngest(ctx, { prefix: ingestPrefix });
+  const bare = await startBaseline(ctx, 'bare-koa', 'bare-koa.ts');
+  const naive = await startBaseline(ctx, 'naive-enqueue', 'naive-enqueue.ts', naivePrefix);
+  const loadgen = tsChild('loadgen-throughput', 'loadgen.ts', ctx);
+  await firstMessage(loadgen);
+  const sides: SideRuns[] = [
+    { target: ingest, prefix: ingestPrefix, rounds: [] },
+    { target: bare, rounds: [] },
+    { target: naive, prefix: naivePrefix, rounds: [] },
+  ];
+  const children: Child[] = [...sides.map((s) => s.target.child), loadgen];
+
+  const load = (t: Target, seconds: number): Promise<LoadResult> => {
+    const req: LoadRequest = {
+      host: t.host,
+      port: t.port,
+      spec: { tag: ctx.newTag('tp'), sdkAppId: ctx.sdkAppId, token: ctx.token, path: t.path },
+      connections: o.connections,
+      seconds,
+    };
+    return guard(children, request<LoadResult>(loadgen, req));
+  };
+
+  try {
+    for (const side of sides) {
+      log(`${S}: warm-up ${side.target.name} (${o.warmupSeconds} s)`);
+      side.warmup = await load(side.target, o.warmupSeconds);
+    }
+    for (let r = 1; r <= o.rounds; r++) {
+      for (const side of sides) {
+        const res = await load(side.target, o.roundSeconds);
+        side.rounds.push(res);
+        log(
+          `${S}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(res.rps)} req/s, ` +
+            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}`,
+        );
+      }
+    }
+    for (const side of sides) if (side.prefix) await verifyEnqueued(ctx, results, side);
+    if (o.profile) await profileIngest(ctx, results, load);
+  } finally {
+    await loadgen.stop();
+    for (const side of sides) await side.target.child.stop();
+    results.rss('ingest', ingest.child.peakRss());
+    results.rss('bare-koa', bare.child.peakRss());
+    results.rss('naive-enqueue', naive.child.peakRss());
+    await ctx.dropPrefix(ingestPrefix);
+    await ctx.dropPrefix(naivePrefix);
+  }
+  report(results, sides);
+}
+
+/** Every request answered 2xx is a job; at most the requests sent (some were in flight at the end). */
+async function verifyEnqueued(ctx: Context, results: Results, side: SideRuns): Promise<void> {
+  const all = [side.warmup!, ...side.rounds];
+  const ok = all.reduce((n, r) => n + r.ok, 0);
+  const sent = all.reduce((n, r) => n + r.sent, 0);
+  const bad = all.reduce((n, r) => n + r.non2xx + r.errors, 0);
+  const q = new SyncQueue(ctx.redisUrl, side.prefix!);
+  const jobs = await q.total().finally(() => q.close());
+  const pass = bad === 0 && jobs >= ok && jobs <= sent;
+  results.check(
+    S,
+    `${side.target.name}: every OK answer is a job in Redis`,
+    pass,
+    `${ok} answered 2xx, ${jobs} jobs on the queue, ${sent} requests sent, ${bad} non-2xx or errors`,
+  );
+}
+
+function aggregate(rounds: readonly LoadResult[]) {
+  const ok = rounds.reduce((n, r) => n + r.ok, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  return {
+    rps: ok / seconds,
+    p50: median(rounds.map((r) => r.latency.p50)),
+    p99: Math.max(...rounds.map((r) => r.latency.p99)),
+  };
+}
+
+function report(results: Results, sides: readonly SideRuns[]): void {
+  const [ingest, bare, naive] = sides.map((s) => aggregate(s.rounds)) as [
+    ReturnType<typeof aggregate>,
+    ReturnType<typeof aggregate>,
+    ReturnType<typeof aggregate>,
+  ];
+  const rounds = sides[0]!.rounds.length;
+  const note = `${rounds} alternating round(s); p50 median of rounds, p99 worst round`;
+  results.figure({ scenario: S, metric: 'ingest requests/s', value: ingest.rps, unit: 'req/s', note });
+  results.figure({ scenario: S, metric: 'bare Koa requests/s', value: bare.rps, unit: 'req/s' });
+  results.figure({ scenario: S, metric: 'naive enqueue requests/s', value: naive.rps, unit: 'req/s' });
+  results.figure({
+    scenario: S,
+    metric: 'ingest / bare Koa',
+    value: ingest.rps / bare.rps,
+    unit: 'x',
+    target: { op: '>=', bound: 0.6, text: '≥ 0.6×' },
+  });
+  results.figure({
+    scenario: S,
+    metric: 'ingest / naive enqueue',
+    value: ingest.rps / naive.rps,
+    unit: 'x',
+    target: { op: '>=', bound: 1.0, text: '≥ 1.0×' },
+  });
+  results.figure({ scenario: S, metric: 'ingest p50 latency', value: ingest.p50, unit: 'ms' });
+  results.figure({
+    scenario: S,
+    metric: 'ingest p99 latency',
+    value: ingest.p99,
+    unit: 'ms',
+    target: { op: '<=', bound: 25, text: '≤ 25 ms at 64 connections' },
+  });
+  results.figure({ scenario: S, metric: 'bare Koa p50 / p99', value: bare.p50, unit: 'ms', note: `p99 ${bare.p99} ms` });
+  results.figure({ scenario: S, metric: 'naive enqueue p50 / p99', value: naive.p50, unit: 'ms', note: `p99 ${naive.p99} ms` });
+  results.details.throughput = Object.fromEntries(sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]));
+}
+
+/** An extra, unmeasured run of ingest under `node --cpu-prof`, summarised by self time. */
+async function profileIngest(
+  ctx: Context,
+  results: Results,
+  load: (t: Target, seconds: number) => Promise<LoadResult>,
+): Promise<void> {
+  const dir = `${ctx.outDir}/profile-${ctx.runId}`;
+  mkdirSync(dir, { recursive: true });
+  const prefix = ctx.newPrefix('profile');
+  const ingest = await startIngest(ctx, { prefix, name: 'ingest-profiled', profileDir: dir });
+  try {
+    log(`${S}: profiling ingest (${ctx.opts.roundSeconds} s under the same load)`);
+    const res = await Promise.race([load(ingest, ctx.opts.roundSeconds), ingest.child.crashed]);
+    await ingest.child.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+    const text = `${formatProfile(summarizeProfile(`${dir}/${file}`))}\n(profiled run: ${Math.round(res.rps)} req/s, ` +
+      `profile file ${dir}/${file})`;
+    results.details.profile = text;
+  } finally {
+    await ingest.child.stop();
+    await ctx.dropPrefix(prefix);
+  }
+}
