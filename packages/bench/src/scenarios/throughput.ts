@@ -153,16 +153,21 @@ async function profileIngest(
   const dir = `${ctx.outDir}/profile-${ctx.runId}`;
   mkdirSync(dir, { recursive: true });
   const prefix = ctx.newPrefix('profile');
+  const spawnedAt = Date.now();
   const ingest = await startIngest(ctx, { prefix, name: 'ingest-profiled', profileDir: dir });
   try {
-    log(`${S}: profiling ingest (${ctx.opts.roundSeconds} s under the same load)`);
+    log(`${S}: profiling ingest (warm-up, then ${ctx.opts.roundSeconds} s under the same load)`);
+    await Promise.race([load(ingest, ctx.opts.warmupSeconds), ingest.child.crashed]);
+    const from = Date.now() - spawnedAt;
     const res = await Promise.race([load(ingest, ctx.opts.roundSeconds), ingest.child.crashed]);
+    const to = Date.now() - spawnedAt;
     await ingest.child.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-    const text = `${formatProfile(summarizeProfile(`${dir}/${file}`))}\n(profiled run: ${Math.round(res.rps)} req/s, ` +
-      `profile file ${dir}/${file})`;
-    results.details.profile = text;
+    const summary = summarizeProfile(`${dir}/${file}`, { fromMs: from, toMs: to });
+    results.details.profile =
+      `${formatProfile(summary)}\n(the measured load only, start-up and warm-up left out; profiled ingest ` +
+      `answered ${Math.round(res.rps)} req/s; file ${dir}/${file})`;
   } finally {
     await ingest.child.stop();
     await ctx.dropPrefix(prefix);
