@@ -57,6 +57,9 @@ export interface Harness {
   /** A real HTTP server on a loopback port (the caller closes it). */
   listen(): Promise<Server>;
   readonly enqueuer: BullEnqueuer;
+  readonly metrics: IngestMetrics;
+  /** A plain connection to the same Redis, to look at keys. */
+  readonly redis: Redis;
   readonly sync: Queue;
   readonly unrouted: Queue;
   /** The lines pino wrote so far. */
@@ -84,6 +87,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const redisUrl = opts.redisUrl ?? TEST_REDIS_URL;
   const connection = await connectRedis(redisUrl);
   const inspect = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  inspect.on('error', () => undefined);
   const enqueuer = new BullEnqueuer({ connection, prefix, timeoutMs: config.enqueueTimeoutMs });
   const chunks: string[] = [];
   const stream = new Writable({
@@ -93,7 +97,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const logger = pino({ level: 'info' }, stream);
-  const app = createApp({ config, enqueuer, metrics: new IngestMetrics({ defaultMetrics: false }), logger, now: opts.now });
+  const metrics = new IngestMetrics({ defaultMetrics: false });
+  const app = createApp({ config, enqueuer, metrics, logger, now: opts.now });
   const sync = new Queue(SYNC_QUEUE, { connection: inspect, prefix });
   const unrouted = new Queue(UNROUTED_QUEUE, { connection: inspect, prefix });
   return {
@@ -107,6 +112,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return server;
     },
     enqueuer,
+    metrics,
+    redis: inspect,
     sync,
     unrouted,
     logs: () =>

@@ -173,6 +173,10 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
       }
       expect(await h.jobs('sync')).to.have.length(0);
       expect(await h.jobs('unrouted')).to.have.length(0);
+      const counted = (await h.metrics.registry.getSingleMetric('imsync_callbacks_received_total')!.get()).values;
+      const allowed = counted.filter((v) => v.labels.result === 'allowed');
+      expect(allowed.map((v) => v.labels.command)).to.have.members(before);
+      expect(allowed.every((v) => v.value === 1)).to.equal(true);
     });
 
     it('allows Group.CallbackBeforeCreateGroup with a body the sync schemas would refuse', async () => {
