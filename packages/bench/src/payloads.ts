@@ -28,6 +28,8 @@ const groupProbe = (id: string): Probe => ({ table: 'groups', column: 'group_id'
 const members = (...accounts: string[]) => accounts.map((a) => ({ Member_Account: a }));
 
 /**
+ * Rows: every group event, topic events included, upserts its group's row (it locks the group first).
+ *
  * One body per synced command, realistic (shaped like Tencent's samples) and on entities named after
  * `id`, so that no two payloads touch the same row and none is a duplicate. A command added to the
  * contract breaks this table until it has a payload.
@@ -220,12 +222,12 @@ const MAKERS: { [C in SyncedCommand]: Maker } = {
       UserDefinedDataList: [{ Key: 'UserDefined1', Value: 'hello' }],
       EventTime: t,
     },
-    rows: { topics: 1 },
+    rows: { groups: 1, topics: 1 },
     probe: { table: 'topics', column: 'topic_id', value: topic(id) },
   }),
   'Group.CallbackAfterTopicDestroyed': (id, t) => ({
     body: { GroupId: group(id), Type: 'Community', TopicIdList: [topic(id), `${topic(id)}_1`], EventTime: t },
-    rows: { topics: 2 },
+    rows: { groups: 1, topics: 2 },
     probe: { table: 'topics', column: 'topic_id', value: topic(id) },
   }),
   'Group.CallbackAfterTopicInfoChanged': (id, t) => ({
@@ -238,7 +240,7 @@ const MAKERS: { [C in SyncedCommand]: Maker } = {
       Notification: `notice ${id}`,
       EventTime: t,
     },
-    rows: { topics: 1 },
+    rows: { groups: 1, topics: 1 },
     probe: { table: 'topics', column: 'topic_id', value: topic(id) },
   }),
 };
