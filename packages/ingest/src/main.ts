@@ -22,6 +22,19 @@ function readConfig(): IngestConfig {
   }
 }
 
+const REDIS_START_WAIT_MS = 5000;
+
+async function redisReady(connection: Redis, ms: number): Promise<boolean> {
+  if (connection.status === 'ready') return true;
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    once(connection, 'ready').then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return ready;
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger('ingest', config.logLevel);
@@ -51,6 +64,14 @@ async function main(): Promise<void> {
     stopping: () => stopping,
   });
 
+  // Answer callbacks only once Redis can take them (a callback before that would get 503), but do not
+  // wait for ever: liveness and the admin port must come up while Redis is down.
+  if (!(await redisReady(connection, REDIS_START_WAIT_MS))) {
+    logger.warn(
+      { waitedMs: REDIS_START_WAIT_MS },
+      'Redis is not reachable yet: listening anyway, callbacks get 503 until it is',
+    );
+  }
   const server: Server = app.listen(config.port, config.host);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 5000;
