@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { deletePrefix, dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix, uniqueSchema } from '@imsync/testing';
 import type { BenchOptions } from './options.js';
@@ -16,6 +17,7 @@ export class Context {
   /** Signatures are checked, as in production. */
   readonly token = 'bench-token-0123456789';
   readonly startedAt = new Date();
+  readonly loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
   readonly runId = this.startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   readonly outDir = `${REPO_ROOT}bench-results`;
   readonly logDir = `${this.outDir}/logs/${this.runId}`;

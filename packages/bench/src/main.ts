@@ -21,7 +21,7 @@ const RUNNERS: Record<Scenario, (ctx: Context, results: Results) => Promise<void
 function memoryFigures(results: Results): void {
   const ingest = results.peakRss.get('ingest');
   const worker = results.peakRss.get('sync-worker');
-  if (ingest !== undefined) {
+  if (ingest) {
     results.figure({
       scenario: 'Memory',
       metric: 'ingest peak RSS',
@@ -31,7 +31,7 @@ function memoryFigures(results: Results): void {
       note: 'VmHWM, largest ingest process of the run',
     });
   }
-  if (worker !== undefined) {
+  if (worker) {
     results.figure({
       scenario: 'Memory',
       metric: 'sync-worker peak RSS',
@@ -85,7 +85,10 @@ async function main(): Promise<number> {
   };
   const files = writeReport(ctx, report);
   const m = report.machine;
-  process.stdout.write(`\nMachine: ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.date}\n\n${textTable(results.figures)}\n\n`);
+  process.stdout.write(
+    `\nMachine: ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.date}; load average ${m.loadAverage.start} → ` +
+      `${m.loadAverage.end}\n\n${textTable(results.figures)}\n\n`,
+  );
   for (const c of results.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
   if (report.profile) process.stdout.write(`\nIngest CPU profile (self time):\n${report.profile}\n`);
   process.stdout.write(`\nWritten: ${files.join(', ')}\n`);

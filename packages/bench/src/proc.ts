@@ -40,12 +40,16 @@ export class Child {
     });
     closeSync(fd);
     live.add(this);
+    // VmHWM is gone with the process: keep reading it while it lives
+    const sampler = setInterval(() => this.peakRss(), 500).unref();
     this.exited = new Promise((resolve) => {
       this.proc.once('exit', (code, signal) => {
+        clearInterval(sampler);
         live.delete(this);
         resolve({ code, signal });
       });
       this.proc.once('error', (err) => {
+        clearInterval(sampler);
         live.delete(this);
         this.spawnError = err;
         resolve({ code: -1, signal: null });

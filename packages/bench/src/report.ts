@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import type { Context } from './context.js';
 import { MB } from './stats.js';
 
@@ -38,6 +38,8 @@ export interface Machine {
   readonly node: string;
   readonly platform: string;
   readonly date: string;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews figures. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
 export function machine(ctx: Context): Machine {
@@ -49,6 +51,7 @@ export function machine(ctx: Context): Machine {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: ctx.startedAt.toISOString(),
+    loadAverage: { start: ctx.loadAtStart, end: Math.round(loadavg()[0]! * 100) / 100 },
   };
 }
 
@@ -101,7 +104,8 @@ export function markdown(r: Report): string {
     `# imsync benchmark, ${m.date}`,
     '',
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, ${m.platform}, Node ${m.node}. ` +
-      'Redis and PostgreSQL on the same machine.',
+      'Redis and PostgreSQL on the same machine. ' +
+      `Load average (1 min) ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`,
     `Command: \`${r.command}\``,
     '',
     ...table,
