@@ -10,7 +10,7 @@ async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> 
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(20);
+    await sleep(50);
   }
 }
 const friendAdd = loadSample('Sns.CallbackFriendAdd');
@@ -146,6 +146,17 @@ describe('enqueueing: Redis down or slow', () => {
     expect(await h.enqueuer.isReady()).to.equal(false);
     const lines = h.logs().filter((l) => l.reason === 'queueUnavailable');
     expect(lines).to.have.length(3);
+  });
+
+  it('enqueues again once Redis is back, and the refused delivery was not marked as seen', async () => {
+    h = await startHarness({ redisUrl: redis.url });
+    await redis.stop();
+    expect((await post(h, join.query.toString(), join.body)).status).to.equal(503);
+    await redis.restart();
+    await waitFor(() => h!.enqueuer.isReady(), 10_000);
+    const res = await post(h, join.query.toString(), join.body);
+    expect(res.body).to.deep.equal(OK);
+    expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal([join.command]);
   });
 
   it('answers 503 within ENQUEUE_TIMEOUT_MS (default 1 s) when Redis hangs; the job Redis takes late is not doubled', async () => {

@@ -101,6 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = createApp({ config, enqueuer, metrics, logger, now: opts.now });
   const sync = new Queue(SYNC_QUEUE, { connection: inspect, prefix });
   const unrouted = new Queue(UNROUTED_QUEUE, { connection: inspect, prefix });
+  for (const q of [sync, unrouted]) q.on('error', () => undefined); // a test may stop Redis
   return {
     config,
     prefix,
