@@ -60,6 +60,7 @@ export class PrivateRedis {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // the failed connect is the answer; don't print it
       try {
         await probe.connect();
         await probe.ping();
