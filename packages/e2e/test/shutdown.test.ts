@@ -1,0 +1,210 @@
+import { Agent, request } from 'node:http';
+import { expect } from 'chai';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { loadSample, TEST_DATABASE_URL, TEST_REDIS_URL } from '@imsync/testing';
+import type { ServiceProcess } from './support/service.js';
+import { killAll } from './support/service.js';
+import { eventually, httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
+
+const CREATE = 'Group.CallbackAfterCreateGroup';
+const QUERY = `SdkAppid=${SDK_APP_ID}&CallbackCommand=${CREATE}&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI`;
+const OK = JSON.stringify({ ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 });
+const createBody = (groupId: string, eventTime: number, name = 'g') => ({
+  ...loadSample(CREATE).body,
+  GroupId: groupId,
+  Name: name,
+  EventTime: eventTime,
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The GroupIds of every sync job in the queue, whatever its state. */
+async function queuedGroupIds(queue: Queue): Promise<Set<string>> {
+  const jobs = await queue.getJobs(
+    ['wait', 'active', 'delayed', 'prioritized', 'completed', 'failed'],
+    0,
+    -1,
+  );
+  return new Set(jobs.map((j) => (j.data as { body: { GroupId: string } }).body.GroupId));
+}
+
+describe('SIGTERM (real processes)', function () {
+  this.timeout(90_000);
+  let redis: Redis;
+  before(() => {
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  });
+  after(async () => {
+    redis?.disconnect();
+    await killAll();
+  });
+
+  describe('ingest', () => {
+    let stack: Stack;
+    let queue: Queue;
+    beforeEach(async () => {
+      stack = await Stack.start({ label: 'sigterm-ingest', worker: false });
+      queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
+    });
+    afterEach(async () => {
+      await queue?.close();
+      await stack?.close();
+    });
+
+    it('under load on keep-alive connections: stops accepting, finishes in-flight requests, exits 0, loses nothing it answered OK', async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+      const answered: { id: string; status: number; body: string }[] = [];
+      const errors: string[] = [];
+      let seq = 0;
+      let signalled = false;
+      const client = async () => {
+        for (;;) {
+          const id = `@TGS#load-${seq++}`;
+          try {
+            const r = await stack.post(QUERY, createBody(id, 1_700_000_000_000 + seq), agent);
+            answered.push({ id, status: r.status, body: r.text });
+          } catch (err) {
+            errors.push((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+            if (signalled) return; // the server is going away: this client is done
+          }
+        }
+      };
+
+      // one request stays in flight across the signal: its headers and half its body arrive before SIGTERM
+      const slowId = '@TGS#in-flight';
+      const slowBody = JSON.stringify(createBody(slowId, 1_600_000_000_000));
+      let slowResolve: (v: { status: number; body: string }) => void = () => undefined;
+      const slowAnswer = new Promise<{ status: number; body: string }>((r) => (slowResolve = r));
+      const slow = request(`${stack.ingestUrl}/im/callback?${QUERY}`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(slowBody) },
+      });
+      slow.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => slowResolve({ status: res.statusCode ?? 0, body }));
+      });
+      slow.on('error', (err) => slowResolve({ status: 0, body: err.message }));
+      slow.write(slowBody.slice(0, 40));
+
+      const clients = Array.from({ length: 8 }, () => client());
+      await eventually(async () => answered.length >= 100, 15_000, '100 answers under load');
+      const ingest = stack.ingest as ServiceProcess;
+      ingest.signal('SIGTERM');
+      signalled = true;
+      await ingest.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
+
+      // the listener is closed: a new connection is refused
+      const fresh = await httpRequest(`${stack.ingestUrl}/im/callback?${QUERY}`, {
+        method: 'POST',
+        body: '{}',
+      }).then(
+        (r) => `answered ${r.status}`,
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+      expect(fresh).to.equal('ECONNREFUSED');
+      expect(ingest.exitStatus, 'still finishing the in-flight request').to.equal(undefined);
+
+      slow.end(slowBody.slice(40));
+      expect(await slowAnswer).to.deep.equal({ status: 200, body: OK });
+      const exit = await ingest.exited;
+      await Promise.all(clients);
+      agent.destroy();
+
+      expect(exit).to.deep.equal({ code: 0, signal: null });
+      expect(ingest.logs.some((l) => l.msg === 'stopped')).to.equal(true);
+      // every answer was OK (a request the server could no longer take failed at the socket, never with 5xx)
+      expect(answered.filter((a) => a.status !== 200 || a.body !== OK)).to.deep.equal([]);
+      const inRedis = await queuedGroupIds(queue);
+      const missing = [...answered.map((a) => a.id), slowId].filter((id) => !inRedis.has(id));
+      expect(missing, 'answered OK but not in Redis').to.deep.equal([]);
+      expect(answered.length).to.be.greaterThan(100);
+    });
+  });
+
+  describe('sync-worker', () => {
+    let stack: Stack;
+    let queue: Queue;
+    let locker: pg.Client;
+    const group = '@TGS#locked';
+
+    /** Creates the group, then holds its row lock in an open transaction: any job on the group blocks. */
+    async function lockGroup(): Promise<void> {
+      expect((await stack.post(QUERY, createBody(group, 1_700_000_000_000, 'before'))).text).to.equal(OK);
+      await eventually(
+        async () =>
+          (await stack.query('SELECT 1 FROM $schema.groups WHERE group_id = $1', [group])).rowCount === 1,
+        5000,
+        'the group row',
+      );
+      locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM "${stack.schema}".groups WHERE group_id = $1 FOR UPDATE`, [group]);
+    }
+
+    /** A job on the locked group, active (blocked on the lock) in the worker. */
+    async function blockedJob(): Promise<void> {
+      expect((await stack.post(QUERY, createBody(group, 1_700_000_001_000, 'after'))).text).to.equal(OK);
+      await eventually(async () => (await queue.getActiveCount()) === 1, 5000, 'the job to be active');
+    }
+
+    const groupName = async () =>
+      (await stack.query<{ name: string }>('SELECT name FROM $schema.groups WHERE group_id = $1', [group]))
+        .rows[0]?.name;
+
+    afterEach(async () => {
+      await locker?.end().catch(() => undefined);
+      await queue?.close();
+      await stack?.close();
+    });
+
+    it('finishes its active jobs within SHUTDOWN_TIMEOUT_MS, then exits 0', async () => {
+      stack = await Stack.start({ label: 'sigterm-worker', workerEnv: { SHUTDOWN_TIMEOUT_MS: '20000' } });
+      queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
+      await lockGroup();
+      await blockedJob();
+      const worker = stack.worker as ServiceProcess;
+      worker.signal('SIGTERM');
+      await worker.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
+      await sleep(500);
+      expect(worker.exitStatus, 'waits for its active job').to.equal(undefined);
+      await locker.query('COMMIT'); // the job can go on
+      expect(await worker.exited).to.deep.equal({ code: 0, signal: null });
+      expect(await groupName()).to.equal('after');
+      expect(worker.logs.some((l) => /deadline/.test(l.msg ?? ''))).to.equal(false);
+      expect(await queue.getCompletedCount()).to.equal(2);
+    });
+
+    it('with a deadline shorter than a job: exits 0 by the deadline, and the job is handed back and applied by another worker', async () => {
+      const deadlineMs = 1500;
+      stack = await Stack.start({
+        label: 'sigterm-deadline',
+        workerEnv: { SHUTDOWN_TIMEOUT_MS: String(deadlineMs) },
+      });
+      queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
+      await lockGroup();
+      await blockedJob();
+      const worker = stack.worker as ServiceProcess;
+      const signalledAt = Date.now();
+      worker.signal('SIGTERM');
+      expect(await worker.exited).to.deep.equal({ code: 0, signal: null });
+      // by the deadline (plus a generous allowance for a busy machine, never the job's own time: it is blocked)
+      expect(Date.now() - signalledAt).to.be.below(deadlineMs + 3000);
+      expect(worker.logs.some((l) => /handed back to the queue/.test(l.msg ?? ''))).to.equal(true);
+      // not lost: back in the queue, not stuck as active until a stalled check notices
+      expect(await queue.getActiveCount()).to.equal(0);
+      expect(await queue.getWaitingCount()).to.equal(1);
+      expect(await groupName()).to.equal('before');
+
+      await locker.query('COMMIT');
+      const another = await stack.startWorker();
+      await eventually(async () => (await groupName()) === 'after', 10_000, 'the handed-back job applied');
+      expect(await queue.getCompletedCount()).to.equal(2);
+      expect(await queue.getFailedCount()).to.equal(0);
+      expect((await another.stop()).code).to.equal(0);
+    });
+  });
+});
