@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { SYNC_QUEUE, UNROUTED_QUEUE } from '@imsync/callbacks';
 import { applyEvent, parseJob } from './apply.js';
 import type { Db } from './db.js';
+import { assertEveryCommandHandled } from './handlers/index.js';
 import type { HandlerResult } from './handlers/types.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -21,9 +22,11 @@ export interface SyncWorkerDeps {
 /**
  * The BullMQ worker of the sync queue: validates each job again, applies it in one transaction and
  * returns what it did. The error decides: UnrecoverableError fails the job at once, anything else is
- * retried with the catalog's backoff. Never connects by itself.
+ * retried with the catalog's backoff. Never connects by itself. Throws at once if a synced command has no
+ * handler.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): Worker {
+  assertEveryCommandHandled();
   const { metrics, logger } = deps;
   const processor = async (job: Job): Promise<HandlerResult> => {
     const started = performance.now();

@@ -1,3 +1,4 @@
+import { SYNCED_COMMANDS } from '@imsync/callbacks';
 import { afterChangeGroupOwner } from './group/after-change-group-owner.js';
 import { afterCreateGroup } from './group/after-create-group.js';
 import { afterCreateTopic } from './group/after-create-topic.js';
@@ -43,3 +44,15 @@ export const HANDLERS: HandlerTable = {
   'Group.CallbackAfterTopicDestroyed': afterTopicDestroyed,
   'Group.CallbackAfterTopicInfoChanged': afterTopicInfoChanged,
 };
+
+/**
+ * The start-up check behind the compiler's: throws, naming them, when synced commands have no handler
+ * (a table built at run time, or a catalog newer than the build).
+ */
+export function assertEveryCommandHandled(
+  handlers: Readonly<Record<string, unknown>> = HANDLERS,
+  commands: readonly string[] = SYNCED_COMMANDS,
+): void {
+  const missing = commands.filter((c) => typeof handlers[c] !== 'function');
+  if (missing.length) throw new Error(`no handler for synced command(s): ${missing.join(', ')}`);
+}
