@@ -95,6 +95,7 @@ CREATE TABLE group_destroys (
   group_id     text NOT NULL,
   v            numeric NOT NULL,
   destroyed_at timestamptz NOT NULL,
+  operator_account text,
   PRIMARY KEY (sdk_app_id, group_id, v)
 );
 
@@ -112,8 +113,11 @@ CREATE TABLE group_members (
   membership           text,
   membership_at        timestamptz,
   membership_exit_type text,
+  membership_operator  text,
   membership_v         numeric,
+  -- the first destroy of the group after the latest membership event, when that event was a join
   ended_at             timestamptz,
+  ended_by             text,
   status               text GENERATED ALWAYS AS (
     CASE WHEN membership = 'joined' AND ended_at IS NOT NULL THEN 'left' ELSE membership END
   ) STORED,
@@ -123,6 +127,9 @@ CREATE TABLE group_members (
   exit_type            text GENERATED ALWAYS AS (
     CASE WHEN membership = 'left' THEN membership_exit_type
          WHEN membership = 'joined' AND ended_at IS NOT NULL THEN 'Destroyed' END
+  ) STORED,
+  operator_account     text GENERATED ALWAYS AS (
+    CASE WHEN membership = 'joined' AND ended_at IS NOT NULL THEN ended_by ELSE membership_operator END
   ) STORED,
   online               boolean,
   online_v             numeric,
@@ -205,7 +212,8 @@ CREATE VIEW active_groups AS
   WHERE created_at IS NOT NULL AND destroyed_at IS NULL;
 
 CREATE VIEW active_group_members AS
-  SELECT sdk_app_id, group_id, member_account, role, name_card, join_type, joined_at, online, updated_at
+  SELECT sdk_app_id, group_id, member_account, role, name_card, join_type, joined_at, operator_account, online,
+         updated_at
   FROM group_members
   WHERE status = 'joined';
 

@@ -193,24 +193,20 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
           MemberList: members([users[11 - i]!, u]),
         }),
       ),
-      ...users
-        .slice(0, 6)
-        .map((u, i) =>
-          jobOf('Group.CallbackAfterChangeGroupOwner', {
-            ...at(4 + i),
-            OldOwner_Account: u,
-            NewOwner_Account: users[i + 6]!,
-          }),
-        ),
-      ...users
-        .slice(6)
-        .map((u, i) =>
-          jobOf('Group.CallbackAfterMemberExit', {
-            ...at(20 + i),
-            ExitType: 'Quit',
-            ExitMemberList: members([u, users[i]!]),
-          }),
-        ),
+      ...users.slice(0, 6).map((u, i) =>
+        jobOf('Group.CallbackAfterChangeGroupOwner', {
+          ...at(4 + i),
+          OldOwner_Account: u,
+          NewOwner_Account: users[i + 6]!,
+        }),
+      ),
+      ...users.slice(6).map((u, i) =>
+        jobOf('Group.CallbackAfterMemberExit', {
+          ...at(20 + i),
+          ExitType: 'Quit',
+          ExitMemberList: members([u, users[i]!]),
+        }),
+      ),
       ...[0, 1, 2, 3].map((i) =>
         jobOf('Group.CallbackAfterGroupAttrChanged', {
           ...at(5 + i),

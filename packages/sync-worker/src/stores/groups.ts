@@ -19,7 +19,10 @@ export const MEMBER = {
   role: { version: 'role_v', columns: ['role'] },
   nameCard: { version: 'name_card_v', columns: ['name_card'] },
   joined: { version: 'join_v', columns: ['joined_at', 'join_type'] },
-  membership: { version: 'membership_v', columns: ['membership', 'membership_at', 'membership_exit_type'] },
+  membership: {
+    version: 'membership_v',
+    columns: ['membership', 'membership_at', 'membership_exit_type', 'membership_operator'],
+  },
   online: { version: 'online_v', columns: ['online'] },
 } as const satisfies Record<string, Register>;
 
@@ -106,10 +109,17 @@ export async function upsertMembers(
 }
 
 /** Records a destroy of the group (kept, so that late events can tell what it ended). */
-export async function recordDestroy(tx: Tx, key: GroupKey, version: bigint, at: Date): Promise<void> {
+export async function recordDestroy(
+  tx: Tx,
+  key: GroupKey,
+  version: bigint,
+  at: Date,
+  operator: string | null,
+): Promise<void> {
   await tx.query(
-    'INSERT INTO group_destroys (sdk_app_id, group_id, v, destroyed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-    [key.sdkAppId, key.groupId, version.toString(), at],
+    `INSERT INTO group_destroys (sdk_app_id, group_id, v, destroyed_at, operator_account) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT DO NOTHING`,
+    [key.sdkAppId, key.groupId, version.toString(), at, operator],
   );
 }
 
@@ -124,16 +134,17 @@ export async function refreshEndedMemberships(
 ): Promise<void> {
   await tx.query(
     `WITH e AS (
-       SELECT m.member_account,
-              CASE WHEN m.membership = 'joined' THEN (
-                SELECT d.destroyed_at FROM group_destroys d
-                WHERE d.sdk_app_id = m.sdk_app_id AND d.group_id = m.group_id AND d.v > m.membership_v
-                ORDER BY d.v LIMIT 1) END AS ended_at
+       SELECT m.member_account, d.destroyed_at AS ended_at, d.operator_account AS ended_by
        FROM group_members m
+       LEFT JOIN LATERAL (
+         SELECT d.destroyed_at, d.operator_account FROM group_destroys d
+         WHERE m.membership = 'joined'
+           AND d.sdk_app_id = m.sdk_app_id AND d.group_id = m.group_id AND d.v > m.membership_v
+         ORDER BY d.v LIMIT 1) d ON true
        WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND ($3::text[] IS NULL OR m.member_account = ANY($3)))
-     UPDATE group_members m SET ended_at = e.ended_at, updated_at = now() FROM e
+     UPDATE group_members m SET ended_at = e.ended_at, ended_by = e.ended_by, updated_at = now() FROM e
      WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND m.member_account = e.member_account
-       AND m.ended_at IS DISTINCT FROM e.ended_at`,
+       AND (m.ended_at IS DISTINCT FROM e.ended_at OR m.ended_by IS DISTINCT FROM e.ended_by)`,
     [key.sdkAppId, key.groupId, accounts ? [...accounts] : null],
   );
 }

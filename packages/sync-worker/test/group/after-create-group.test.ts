@@ -46,6 +46,7 @@ describe(C, () => {
       exit_type: null,
       joined_at: T,
       left_at: null,
+      operator_account: 'group_root',
       online: null,
     });
     expect(await readStore(store.db, 'group_members')).to.deep.equal([
@@ -63,6 +64,7 @@ describe(C, () => {
         name_card: null,
         join_type: 'Created',
         joined_at: T,
+        operator_account: 'group_root',
         online: null,
       },
       {
@@ -73,6 +75,7 @@ describe(C, () => {
         name_card: null,
         join_type: 'Created',
         joined_at: T,
+        operator_account: 'group_root',
         online: null,
       },
       {
@@ -83,6 +86,7 @@ describe(C, () => {
         name_card: null,
         join_type: 'Created',
         joined_at: T,
+        operator_account: 'group_root',
         online: null,
       },
     ]);

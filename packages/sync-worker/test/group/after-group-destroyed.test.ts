@@ -47,6 +47,10 @@ describe(C, () => {
       ['leckie', 'left', 'Destroyed', T],
       ['peter', 'left', 'Destroyed', T],
     ]);
+    // who ended them: the destroy's operator
+    expect((await readStore(db(), 'group_members')).map((m) => m.operator_account)).to.deep.equal(
+      Array(4).fill('administrator'),
+    );
     expect(await readStore(db(), 'active_groups')).to.deep.equal([]);
     expect(await readStore(db(), 'active_group_members')).to.deep.equal([]);
   });

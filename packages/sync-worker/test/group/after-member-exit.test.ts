@@ -25,6 +25,7 @@ describe(C, () => {
       exit_type: 'Kicked',
       joined_at: T - 100,
       left_at: T,
+      operator_account: 'leckie',
       online: null,
     });
     expect(await readStore(db(), 'group_members')).to.deep.equal([member('jared'), member('tommy')]);
@@ -43,11 +44,13 @@ describe(C, () => {
     });
   });
 
-  it('no ExitType: exit_type null', async () => {
-    await applyJob(db(), sampleJob(C, { ExitType: undefined }));
-    expect((await readStore(db(), 'group_members')).map((m) => [m.status, m.exit_type])).to.deep.equal([
-      ['left', null],
-      ['left', null],
+  it('no ExitType, no Operator_Account: null', async () => {
+    await applyJob(db(), sampleJob(C, { ExitType: undefined, Operator_Account: undefined }));
+    expect(
+      (await readStore(db(), 'group_members')).map((m) => [m.status, m.exit_type, m.operator_account]),
+    ).to.deep.equal([
+      ['left', null, null],
+      ['left', null, null],
     ]);
   });
 

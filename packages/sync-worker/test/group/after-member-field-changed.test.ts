@@ -31,6 +31,7 @@ describe(C, () => {
       exit_type: null,
       joined_at: T - 1,
       left_at: null,
+      operator_account: 'leckie',
       online: null,
     });
     expect(await oneRow(db(), 'groups', { group_id: G })).to.include({ type: 'Community' });

@@ -31,6 +31,7 @@ describe(C, () => {
       exit_type: null,
       joined_at: T,
       left_at: null,
+      operator_account: 'leckie',
       online: null,
     });
     expect(await readStore(db(), 'group_members')).to.deep.equal([member('jared'), member('tommy')]);

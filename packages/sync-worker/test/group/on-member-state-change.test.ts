@@ -25,6 +25,7 @@ describe(C, () => {
       exit_type: null,
       joined_at: null,
       left_at: null,
+      operator_account: null,
       online: false,
     });
     expect(await readStore(db(), 'group_members')).to.deep.equal([member('jared'), member('tommy')]);

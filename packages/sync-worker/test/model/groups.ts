@@ -17,8 +17,15 @@ const INFO = [
   ['FaceUrl', 'face_url'],
 ] as const;
 
-function join(m: MemberState, at: number, joinType: string | null, role: string): void {
+function join(
+  m: MemberState,
+  at: number,
+  joinType: string | null,
+  role: string,
+  operator: string | null,
+): void {
   m.role = role;
+  m.operator_account = operator;
   m.status = 'joined';
   m.joined_at = at;
   m.join_type = joinType;
@@ -56,13 +63,15 @@ export function applyGroupEvent(model: StoreModel, e: ModelEvent): void {
       g.full_at = null;
       g.lastMsg = null;
       const owner = str(b.Owner_Account);
-      if (owner) join(member(owner), t, 'Created', 'Owner');
-      for (const a of accounts(b.MemberList)) if (a !== owner) join(member(a), t, 'Created', 'Member');
+      if (owner) join(member(owner), t, 'Created', 'Owner', str(b.Operator_Account));
+      for (const a of accounts(b.MemberList))
+        if (a !== owner) join(member(a), t, 'Created', 'Member', str(b.Operator_Account));
       return;
     }
     case 'Group.CallbackAfterNewMemberJoin':
       touch();
-      for (const a of accounts(b.NewMemberList)) join(member(a), t, str(b.JoinType), 'Member');
+      for (const a of accounts(b.NewMemberList))
+        join(member(a), t, str(b.JoinType), 'Member', str(b.Operator_Account));
       return;
     case 'Group.CallbackAfterMemberExit':
       touch();
@@ -71,6 +80,7 @@ export function applyGroupEvent(model: StoreModel, e: ModelEvent): void {
         m.status = 'left';
         m.left_at = t;
         m.exit_type = str(b.ExitType);
+        m.operator_account = str(b.Operator_Account);
       }
       return;
     case 'Group.CallbackAfterGroupDestroyed': {
@@ -83,6 +93,7 @@ export function applyGroupEvent(model: StoreModel, e: ModelEvent): void {
           m.status = 'left';
           m.left_at = t;
           m.exit_type = 'Destroyed';
+          m.operator_account = str(b.Operator_Account);
         }
       }
       for (const { key, value: topic } of model.topics.entries()) {

@@ -28,6 +28,7 @@ export interface MemberState {
   exit_type: string | null;
   joined_at: number | null;
   left_at: number | null;
+  operator_account: string | null;
   online: boolean | null;
 }
 
@@ -76,6 +77,7 @@ export const newMember = (): MemberState => ({
   exit_type: null,
   joined_at: null,
   left_at: null,
+  operator_account: null,
   online: null,
 });
 

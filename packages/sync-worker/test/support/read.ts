@@ -27,7 +27,17 @@ export const DOCUMENTED = {
   },
   group_members: {
     key: ['sdk_app_id', 'group_id', 'member_account'],
-    columns: ['role', 'name_card', 'status', 'join_type', 'exit_type', 'joined_at', 'left_at', 'online'],
+    columns: [
+      'role',
+      'name_card',
+      'status',
+      'join_type',
+      'exit_type',
+      'joined_at',
+      'left_at',
+      'operator_account',
+      'online',
+    ],
   },
   topics: {
     key: ['sdk_app_id', 'group_id', 'topic_id'],
@@ -80,7 +90,7 @@ export const DOCUMENTED = {
   },
   active_group_members: {
     key: ['sdk_app_id', 'group_id', 'member_account'],
-    columns: ['role', 'name_card', 'join_type', 'joined_at', 'online'],
+    columns: ['role', 'name_card', 'join_type', 'joined_at', 'operator_account', 'online'],
   },
 } as const;
 

@@ -44,7 +44,12 @@ export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async
       writes: [
         write(MEMBER.role, v, { role }),
         write(MEMBER.joined, v, { joined_at: at, join_type: 'Created' }),
-        write(MEMBER.membership, v, { membership: 'joined', membership_at: at, membership_exit_type: null }),
+        write(MEMBER.membership, v, {
+          membership: 'joined',
+          membership_at: at,
+          membership_exit_type: null,
+          membership_operator: ev.Operator_Account,
+        }),
       ],
     })),
   );

@@ -24,7 +24,7 @@ export const afterGroupDestroyed: Handler<'Group.CallbackAfterGroupDestroyed'> =
     ...(ev.Owner_Account !== undefined ? [write(GROUP.owner, v, { owner_account: ev.Owner_Account })] : []),
     write(GROUP.destroyed, v, { last_destroyed_at: at }),
   ]);
-  await recordDestroy(tx, key, v, at);
+  await recordDestroy(tx, key, v, at, ev.Operator_Account ?? null);
   await refreshEndedMemberships(tx, key);
   await refreshEndedTopics(tx, key);
   return APPLIED;

@@ -3,7 +3,7 @@ import { write } from '../../stores/lww.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
-/** Each member leaves, with its ExitType (Quit or Kicked). */
+/** Each member leaves, with its ExitType (Quit or Kicked) and who made it leave (Operator_Account). */
 export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (tx, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
@@ -20,6 +20,7 @@ export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (
           membership: 'left',
           membership_at: at,
           membership_exit_type: ev.ExitType ?? null,
+          membership_operator: ev.Operator_Account ?? null,
         }),
       ],
     })),

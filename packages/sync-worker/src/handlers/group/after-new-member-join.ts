@@ -3,7 +3,7 @@ import { write } from '../../stores/lww.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
-/** Each new member joins as 'Member', with its JoinType. */
+/** Each new member joins as 'Member', with its JoinType and who let it in (Operator_Account). */
 export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = async (tx, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
@@ -19,7 +19,12 @@ export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = a
       writes: [
         write(MEMBER.role, v, { role: 'Member' }),
         write(MEMBER.joined, v, { joined_at: at, join_type: ev.JoinType ?? null }),
-        write(MEMBER.membership, v, { membership: 'joined', membership_at: at, membership_exit_type: null }),
+        write(MEMBER.membership, v, {
+          membership: 'joined',
+          membership_at: at,
+          membership_exit_type: null,
+          membership_operator: ev.Operator_Account ?? null,
+        }),
       ],
     })),
   );
