@@ -6,7 +6,7 @@
 import { Context, log } from './context.js';
 import { parseOptions, type Scenario } from './options.js';
 import { stopAll } from './proc.js';
-import { machine, passes, textTable, writeReport } from './report.js';
+import { fmt, machine, passes, textTable, writeReport } from './report.js';
 import { Results } from './results.js';
 import { drain } from './scenarios/drain.js';
 import { endToEnd } from './scenarios/e2e.js';
@@ -28,7 +28,11 @@ function memoryFigures(results: Results): void {
       value: ingest,
       unit: 'B',
       target: { op: '<=', bound: 150 * 1024 * 1024, text: '≤ 150 MB' },
-      note: 'VmHWM, largest ingest process of the run',
+      note:
+        'VmHWM, largest ingest process of the run' +
+        (results.peakRss.has('naive-enqueue')
+          ? `; naive enqueue ${fmt(results.peakRss.get('naive-enqueue')!, 'B')}, bare Koa ${fmt(results.peakRss.get('bare-koa') ?? NaN, 'B')}`
+          : ''),
     });
   }
   if (worker) {
@@ -41,7 +45,17 @@ function memoryFigures(results: Results): void {
       note: 'VmHWM, largest sync-worker process of the run',
     });
   }
-  results.details.peakRss = Object.fromEntries(results.peakRss);
+  results.details.peakRss = results.peakRssByProcess;
+}
+
+/** The CPU profile summaries of a --profile run, if any. */
+function profiles(results: Results): string | undefined {
+  const { profile, workerProfile } = results.details;
+  const parts = [
+    typeof profile === 'string' ? `ingest under the throughput load\n${profile}` : '',
+    typeof workerProfile === 'string' ? `sync-worker draining the queue\n${workerProfile}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('\n\n') : undefined;
 }
 
 async function main(): Promise<number> {
@@ -81,7 +95,7 @@ async function main(): Promise<number> {
     figures: results.figures,
     checks: results.checks,
     details: { ...results.details, ...(fatal ? { error: fatal.stack ?? fatal.message } : {}) },
-    profile: typeof results.details.profile === 'string' ? results.details.profile : undefined,
+    profile: profiles(results),
   };
   const files = writeReport(ctx, report);
   const m = report.machine;
@@ -90,7 +104,7 @@ async function main(): Promise<number> {
       `${m.loadAverage.end}\n\n${textTable(results.figures)}\n\n`,
   );
   for (const c of results.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
-  if (report.profile) process.stdout.write(`\nIngest CPU profile (self time):\n${report.profile}\n`);
+  if (report.profile) process.stdout.write(`\nCPU profiles:\n${report.profile}\n`);
   process.stdout.write(`\nWritten: ${files.join(', ')}\n`);
 
   const failedChecks = results.checks.filter((c) => !c.ok);

@@ -19,6 +19,9 @@ export interface ChildOptions {
 
 const live = new Set<Child>();
 
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS = 100;
+
 /**
  * A node child process the bench started: crash detection (`crashed` rejects when it exits without
  * being asked to), peak RSS from /proc, graceful stop. Every child is killed when the bench exits.
@@ -93,6 +96,17 @@ export class Child {
       // exited: keep the last reading
     }
     return this.lastRssKb * 1024;
+  }
+
+  /** CPU time the process has used so far (user + system), seconds; NaN once it is gone. */
+  cpuSeconds(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return NaN;
+    }
   }
 
   /** Rejects when the process exits before `promise` settles. */

@@ -113,7 +113,7 @@ export function markdown(r: Report): string {
     '## Checks',
     '',
     ...checks,
-    ...(r.profile ? ['', '## Ingest CPU profile', '', '```', r.profile, '```'] : []),
+    ...(r.profile ? ['', '## CPU profiles', '', '```', r.profile, '```'] : []),
     '',
   ].join('\n');
 }

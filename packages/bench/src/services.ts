@@ -67,6 +67,8 @@ export interface WorkerOptions {
   readonly prefix: string;
   readonly schema: string;
   readonly name?: string;
+  /** `node --cpu-prof` into this folder. */
+  readonly profileDir?: string;
 }
 
 /** The real sync-worker (packages/sync-worker/dist/main.js); it runs its migrations before it is ready. */
@@ -74,7 +76,7 @@ export async function startSyncWorker(ctx: Context, o: WorkerOptions): Promise<C
   const adminPort = await freePort();
   const child = new Child({
     name: o.name ?? 'sync-worker',
-    args: ['packages/sync-worker/dist/main.js'],
+    args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), 'packages/sync-worker/dist/main.js'],
     cwd: REPO_ROOT,
     env: {
       ...baseEnv(),

@@ -1,8 +1,10 @@
+import { mkdirSync, readdirSync } from 'node:fs';
 import { eventKeyOf, jobOptionsFor, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
 import { expectedRows, payload, TABLES } from '../payloads.js';
 import { tableCounts } from '../pg.js';
-import { guard, type Child } from '../proc.js';
+import type { Child } from '../proc.js';
+import { formatProfile, summarizeProfile } from '../profile.js';
 import { SyncQueue } from '../redis.js';
 import type { Results } from '../results.js';
 import { startEmptyWorker, startSyncWorker } from '../services.js';
@@ -13,6 +15,8 @@ interface DrainRun {
   readonly seconds: number;
   readonly completed: number;
   readonly failed: number;
+  /** CPU time the worker process used while draining (PostgreSQL's own CPU not included). */
+  readonly workerCpuSeconds: number;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
     empty.push(await drainEmpty(ctx, results, r));
   }
   const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
+  const cpuMs = (runs: DrainRun[]) => (1000 * runs.reduce((s, r) => s + r.workerCpuSeconds, 0)) / (runs.length * o.drainJobs);
   const note = `${o.drainJobs.toLocaleString('en-US')} jobs × ${o.drainRounds} round(s), concurrency ${o.concurrency}`;
   results.figure({ scenario: S, metric: 'sync-worker jobs/s', value: rate(real), unit: 'jobs/s', note });
   results.figure({ scenario: S, metric: 'empty processor jobs/s', value: rate(empty), unit: 'jobs/s' });
@@ -40,7 +45,44 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
     unit: 'x',
     target: { op: '>=', bound: 0.5, text: '≥ 0.5×' },
   });
+  results.figure({
+    scenario: S,
+    metric: 'sync-worker CPU per job',
+    value: cpuMs(real),
+    unit: 'ms',
+    note: `empty processor ${cpuMs(empty).toFixed(3)} ms (worker process only; PostgreSQL's CPU not counted)`,
+  });
   results.details.drain = { syncWorker: real, emptyProcessor: empty };
+  if (o.profile) await profileSyncWorker(ctx, results);
+}
+
+/** An extra, unmeasured drain by a sync-worker under `node --cpu-prof`, summarised by self time. */
+async function profileSyncWorker(ctx: Context, results: Results): Promise<void> {
+  const dir = `${ctx.outDir}/profile-${ctx.runId}-worker`;
+  mkdirSync(dir, { recursive: true });
+  const prefix = ctx.newPrefix('drainprof');
+  const schema = ctx.newSchema('drainprof');
+  const q = await preload(ctx, prefix, ctx.newTag('dp'));
+  let worker: Child | undefined;
+  try {
+    const spawnedAt = Date.now();
+    worker = await startSyncWorker(ctx, { prefix, schema, name: 'sync-worker-profiled', profileDir: dir });
+    log(`${S}: profiling the sync-worker draining ${ctx.opts.drainJobs} jobs`);
+    const from = Date.now() - spawnedAt;
+    const run = await timeDrain(q, ctx.opts.drainJobs, worker);
+    const to = from + run.seconds * 1000;
+    await worker.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+    results.details.workerProfile =
+      `${formatProfile(summarizeProfile(`${dir}/${file}`, { fromMs: from, toMs: to }))}\n(the drain only; the profiled ` +
+      `worker drained ${Math.round(ctx.opts.drainJobs / run.seconds)} jobs/s; PostgreSQL's own time is not in it; file ${dir}/${file})`;
+  } finally {
+    await worker?.stop();
+    await q.close();
+    await ctx.dropPrefix(prefix);
+    await ctx.dropSchema(schema);
+  }
 }
 
 /** N jobs shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue. */
@@ -71,7 +113,8 @@ async function preload(ctx: Context, prefix: string, tag: string): Promise<SyncQ
 }
 
 /** Resumes the queue and waits until every job is completed or failed. */
-async function timeDrain(q: SyncQueue, n: number, workers: readonly Child[]): Promise<DrainRun> {
+async function timeDrain(q: SyncQueue, n: number, worker: Child): Promise<DrainRun> {
+  const cpu = worker.cpuSeconds();
   const started = Date.now();
   await q.queue.resume();
   let last = -1;
@@ -88,9 +131,10 @@ async function timeDrain(q: SyncQueue, n: number, workers: readonly Child[]): Pr
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const c = await guard(workers, wait());
+  const c = await worker.guard(wait());
+  const workerCpuSeconds = worker.cpuSeconds() - cpu;
   const finished = await q.lastFinishedOn();
-  return { seconds: (finished - started) / 1000, completed: c.completed, failed: c.failed };
+  return { seconds: (finished - started) / 1000, completed: c.completed, failed: c.failed, workerCpuSeconds };
 }
 
 async function drainSyncWorker(ctx: Context, results: Results, round: number): Promise<DrainRun> {
@@ -103,7 +147,7 @@ async function drainSyncWorker(ctx: Context, results: Results, round: number): P
   let worker: Child | undefined;
   try {
     worker = await startSyncWorker(ctx, { prefix, schema, name: `sync-worker-drain${round}` });
-    const run = await timeDrain(q, n, [worker]);
+    const run = await timeDrain(q, n, worker);
     log(`${S}: round ${round}: sync-worker drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
     const failure = run.failed ? await q.firstFailure() : undefined;
     results.check(S, `round ${round}: the sync-worker completed every job`, run.completed === n, `${run.completed}/${n} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`);
@@ -121,7 +165,7 @@ async function drainSyncWorker(ctx: Context, results: Results, round: number): P
     return run;
   } finally {
     await worker?.stop();
-    if (worker) results.rss('sync-worker', worker.peakRss());
+    if (worker) results.rss('sync-worker', worker);
     await q.close();
     await ctx.dropPrefix(prefix);
     await ctx.dropSchema(schema);
@@ -136,7 +180,7 @@ async function drainEmpty(ctx: Context, results: Results, round: number): Promis
   let worker: Child | undefined;
   try {
     worker = await startEmptyWorker(ctx, prefix);
-    const run = await timeDrain(q, n, [worker]);
+    const run = await timeDrain(q, n, worker);
     log(`${S}: round ${round}: empty processor drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
     results.check(S, `round ${round}: the empty processor completed every job`, run.completed === n, `${run.completed}/${n} completed`);
     return run;

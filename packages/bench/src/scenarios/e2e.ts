@@ -74,8 +74,8 @@ export async function endToEnd(ctx: Context, results: Results): Promise<void> {
     await redisMemory(ctx, results, prefix, warmOk + ok.length);
   } finally {
     for (const c of [...children].reverse()) await c.stop();
-    if (ingestChild) results.rss('ingest', ingestChild.peakRss());
-    if (worker) results.rss('sync-worker', worker.peakRss());
+    if (ingestChild) results.rss('ingest', ingestChild);
+    if (worker) results.rss('sync-worker', worker);
     await q.close();
     await ctx.dropPrefix(prefix);
     await ctx.dropSchema(schema);

@@ -10,11 +10,14 @@ import { median } from '../stats.js';
 
 const S = 'Ingest throughput';
 
+/** A load's result, with the CPU time the server used meanwhile. */
+type Measured = LoadResult & { readonly serverCpuSeconds: number };
+
 interface SideRuns {
   readonly target: Target;
   readonly prefix?: string;
-  warmup?: LoadResult;
-  readonly rounds: LoadResult[];
+  warmup?: Measured;
+  readonly rounds: Measured[];
 }
 
 /**
@@ -39,7 +42,7 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
   ];
   const children: Child[] = [...sides.map((s) => s.target.child), loadgen];
 
-  const load = (t: Target, seconds: number): Promise<LoadResult> => {
+  const load = async (t: Target, seconds: number): Promise<Measured> => {
     const req: LoadRequest = {
       host: t.host,
       port: t.port,
@@ -47,7 +50,9 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
       connections: o.connections,
       seconds,
     };
-    return guard(children, request<LoadResult>(loadgen, req));
+    const cpu = t.child.cpuSeconds();
+    const res = await guard(children, request<LoadResult>(loadgen, req));
+    return { ...res, serverCpuSeconds: t.child.cpuSeconds() - cpu };
   };
 
   try {
@@ -61,7 +66,8 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
         side.rounds.push(res);
         log(
           `${S}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(res.rps)} req/s, ` +
-            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}`,
+            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ` +
+            `CPU ${((1000 * res.serverCpuSeconds) / res.ok).toFixed(3)} ms/request, non-2xx ${res.non2xx}, errors ${res.errors}`,
         );
       }
     }
@@ -70,9 +76,9 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
   } finally {
     await loadgen.stop();
     for (const side of sides) await side.target.child.stop();
-    results.rss('ingest', ingest.child.peakRss());
-    results.rss('bare-koa', bare.child.peakRss());
-    results.rss('naive-enqueue', naive.child.peakRss());
+    results.rss('ingest', ingest.child);
+    results.rss('bare-koa', bare.child);
+    results.rss('naive-enqueue', naive.child);
     await ctx.dropPrefix(ingestPrefix);
     await ctx.dropPrefix(naivePrefix);
   }
@@ -96,11 +102,12 @@ async function verifyEnqueued(ctx: Context, results: Results, side: SideRuns): P
   );
 }
 
-function aggregate(rounds: readonly LoadResult[]) {
+function aggregate(rounds: readonly Measured[]) {
   const ok = rounds.reduce((n, r) => n + r.ok, 0);
   const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
   return {
     rps: ok / seconds,
+    cpuMs: (1000 * rounds.reduce((n, r) => n + r.serverCpuSeconds, 0)) / ok,
     p50: median(rounds.map((r) => r.latency.p50)),
     p99: Math.max(...rounds.map((r) => r.latency.p99)),
   };
@@ -141,6 +148,13 @@ function report(results: Results, sides: readonly SideRuns[]): void {
   });
   results.figure({ scenario: S, metric: 'bare Koa p50 / p99', value: bare.p50, unit: 'ms', note: `p99 ${bare.p99} ms` });
   results.figure({ scenario: S, metric: 'naive enqueue p50 / p99', value: naive.p50, unit: 'ms', note: `p99 ${naive.p99} ms` });
+  results.figure({
+    scenario: S,
+    metric: 'ingest CPU per request',
+    value: ingest.cpuMs,
+    unit: 'ms',
+    note: `bare Koa ${bare.cpuMs.toFixed(3)} ms, naive enqueue ${naive.cpuMs.toFixed(3)} ms (server process CPU time / 2xx answers)`,
+  });
   results.details.throughput = Object.fromEntries(sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]));
 }
 
@@ -148,7 +162,7 @@ function report(results: Results, sides: readonly SideRuns[]): void {
 async function profileIngest(
   ctx: Context,
   results: Results,
-  load: (t: Target, seconds: number) => Promise<LoadResult>,
+  load: (t: Target, seconds: number) => Promise<Measured>,
 ): Promise<void> {
   const dir = `${ctx.outDir}/profile-${ctx.runId}`;
   mkdirSync(dir, { recursive: true });
