@@ -4,8 +4,11 @@ import { withTransaction, type Db } from './db.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
 
-/** PostgreSQL error classes that a retry cannot fix: bad data, constraint, or a statement the schema refuses. */
-const PERMANENT_SQLSTATE = /^(22|23|42)/;
+/**
+ * PostgreSQL error classes that a retry cannot fix: bad data (22), a constraint (23), a statement the
+ * schema refuses (42), a value over a limit of PostgreSQL (54, e.g. a key too long for its index).
+ */
+const PERMANENT_SQLSTATE = /^(22|23|42|54)/;
 
 /** True when retrying cannot help: the job or its data is wrong, not the moment. */
 export function isPermanent(err: unknown): boolean {

@@ -43,18 +43,24 @@ export async function migrate(
   return ran.map((m) => m.name);
 }
 
-/** Runs `fn` in one transaction on a client of the pool; rolls back on any error. */
+/**
+ * Runs `fn` in one transaction on a client of the pool; rolls back on any error. A client whose rollback
+ * fails (its connection is gone) is destroyed rather than returned to the pool.
+ */
 export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const tx = await db.connect();
+  let broken = false;
   try {
     await tx.query('BEGIN');
     const result = await fn(tx);
     await tx.query('COMMIT');
     return result;
   } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
+    await tx.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
     throw err;
   } finally {
-    tx.release();
+    tx.release(broken);
   }
 }

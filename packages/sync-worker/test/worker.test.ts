@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
 import { freePort, TEST_DATABASE_URL } from '@imsync/testing';
@@ -128,6 +129,15 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
       'data PostgreSQL refuses (a NUL character)',
       () => ({ data: sampleJob('Group.CallbackAfterGroupInfoChanged', { Name: 'a\u0000b' }) }),
       /Group\.CallbackAfterGroupInfoChanged cannot be applied: /,
+    ],
+    [
+      'a key over PostgreSQL limits (an account too long for its index)',
+      () => ({
+        data: sampleJob('Sns.CallbackBlackListAdd', {
+          PairList: [{ From_Account: 'a', To_Account: randomBytes(15_000).toString('hex') }],
+        }),
+      }),
+      /Sns\.CallbackBlackListAdd cannot be applied: index row/,
     ],
   ];
   for (const [what, make, reason] of invalid) {
