@@ -11,7 +11,7 @@ import { median } from '../stats.js';
 const S = 'Ingest throughput';
 
 /** A load's result, with the CPU time the server used meanwhile. */
-type Measured = LoadResult & { readonly serverCpuSeconds: number };
+type Measured = LoadResult & { readonly serverCpuSeconds: number; readonly loadgenCpuSeconds: number };
 
 interface SideRuns {
   readonly target: Target;
@@ -50,9 +50,9 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
       connections: o.connections,
       seconds,
     };
-    const cpu = t.child.cpuSeconds();
+    const [cpu, loadCpu] = [t.child.cpuSeconds(), loadgen.cpuSeconds()];
     const res = await guard(children, request<LoadResult>(loadgen, req));
-    return { ...res, serverCpuSeconds: t.child.cpuSeconds() - cpu };
+    return { ...res, serverCpuSeconds: t.child.cpuSeconds() - cpu, loadgenCpuSeconds: loadgen.cpuSeconds() - loadCpu };
   };
 
   try {
@@ -66,8 +66,9 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
         side.rounds.push(res);
         log(
           `${S}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(res.rps)} req/s, ` +
-            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ` +
-            `CPU ${((1000 * res.serverCpuSeconds) / res.ok).toFixed(3)} ms/request, non-2xx ${res.non2xx}, errors ${res.errors}`,
+            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, CPU ${((1000 * res.serverCpuSeconds) / res.ok).toFixed(3)} ` +
+            `ms/request (load generator ${Math.round((100 * res.loadgenCpuSeconds) / res.seconds)}% of a core), ` +
+            `non-2xx ${res.non2xx}, errors ${res.errors}`,
         );
       }
     }
