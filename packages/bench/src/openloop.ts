@@ -18,9 +18,9 @@ export interface OpenLoopRequest {
 }
 
 export interface OpenLoopResult {
-  /** Per request i (the payload index): HTTP status (-1: error, 0: no answer), send and answer times. */
+  /** Per request i (the payload index): HTTP status (-1: error, 0: no answer), when it was due, when answered. */
   readonly status: number[];
-  readonly sentAt: number[];
+  readonly dueAt: number[];
   readonly answeredAt: number[];
   /** The wall-clock send rate achieved, and how late the sender was on its schedule at worst. */
   readonly achievedRate: number;
@@ -45,7 +45,7 @@ async function run(req: OpenLoopRequest): Promise<OpenLoopResult> {
   const total = Math.round(req.rate * req.seconds);
   const agent = agentFor(req);
   const status = new Array<number>(total).fill(0);
-  const sentAt = new Array<number>(total).fill(0);
+  const dueAt = new Array<number>(total).fill(0);
   const answeredAt = new Array<number>(total).fill(0);
   let settled = 0;
   let maxLagMs = 0;
@@ -79,13 +79,13 @@ async function run(req: OpenLoopRequest): Promise<OpenLoopResult> {
       status[i] = -1;
       settle();
     });
-    sentAt[i] = dueAt(i);
+    dueAt[i] = scheduled(i);
     r.end(body);
   };
 
   const start = performance.now();
   // when request i is due: latency counts from there, so a late sender does not hide a slow server
-  const dueAt = (i: number) => performance.timeOrigin + start + (i * 1000) / req.rate;
+  const scheduled = (i: number) => performance.timeOrigin + start + (i * 1000) / req.rate;
   await new Promise<void>((resolve) => {
     const tick = () => {
       const elapsed = performance.now() - start;
@@ -100,7 +100,7 @@ async function run(req: OpenLoopRequest): Promise<OpenLoopResult> {
   const sendSeconds = (performance.now() - start) / 1000;
   const timeout = new Promise<void>((r) => setTimeout(r, 15_000).unref());
   await Promise.race([allSettled, timeout]);
-  return { status, sentAt, answeredAt, achievedRate: total / sendSeconds, maxLagMs };
+  return { status, dueAt, answeredAt, achievedRate: total / sendSeconds, maxLagMs };
 }
 
 process.on('message', (m: OpenLoopRequest) => {

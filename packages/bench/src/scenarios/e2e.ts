@@ -62,7 +62,7 @@ export async function endToEnd(ctx: Context, results: Results): Promise<void> {
       schema,
       ok.map((i) => payload(tag, i).probe),
     );
-    const ack = ok.map((i) => res.answeredAt[i]! - res.sentAt[i]!);
+    const ack = ok.map((i) => res.answeredAt[i]! - res.dueAt[i]!);
     const applied: number[] = [];
     let missing = 0;
     for (const i of ok) {
@@ -137,12 +137,12 @@ function report(
 
 /** Ack latency p50/p99 per second of the run (shows a warm-up or a growing backlog). */
 function bySecond(res: OpenLoopResult, ack: readonly number[]): { second: number; p50: number; p99: number }[] {
-  const t0 = res.sentAt[0] ?? 0;
+  const t0 = res.dueAt[0] ?? 0;
   const buckets: number[][] = [];
   let k = 0;
   res.status.forEach((s, i) => {
     if (s !== 200) return;
-    const b = Math.floor((res.sentAt[i]! - t0) / 1000);
+    const b = Math.floor((res.dueAt[i]! - t0) / 1000);
     (buckets[b] ??= []).push(ack[k++]!);
   });
   return buckets.map((v, second) => {
