@@ -11,7 +11,11 @@ export const T0 = 1_700_000_000_000;
 const SPAN = 15;
 
 type Body = Record<string, unknown>;
+/** Absent once in `freq` times. */
 const opt = <T>(a: fc.Arbitrary<T>, freq = 2) => fc.option(a, { nil: undefined, freq });
+/** Present once in 5 times. */
+const rare = <T>(a: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: a, weight: 1 });
 const user = fc.constantFrom(...USERS);
 const groupId = fc.oneof(
   { arbitrary: fc.constant(GROUPS[0]), weight: 4 },
@@ -138,7 +142,7 @@ const BODIES: Record<string, { weight: number; body: fc.Arbitrary<Body> }> = {
   },
   'Group.CallbackAfterGroupFull': {
     weight: 2,
-    body: topicEvent((topic) => fc.record({ TopicId: opt(topicSuffix.map(topic), 4) })),
+    body: topicEvent((topic) => fc.record({ TopicId: rare(topicSuffix.map(topic)) })),
   },
   'Group.CallbackOnMemberStateChange': {
     weight: 2,
@@ -157,7 +161,7 @@ const BODIES: Record<string, { weight: number; body: fc.Arbitrary<Body> }> = {
         MsgSeq: fc.integer({ min: 1, max: 8 }),
         MsgTime: opt(fc.integer({ min: T0 / 1000, max: T0 / 1000 + 3 }), 3),
         Random: fc.integer({ min: 0, max: 1000 }),
-        TopicId: opt(topicSuffix.map(topic), 5),
+        TopicId: rare(topicSuffix.map(topic)),
       }),
     ),
   },

@@ -40,6 +40,7 @@ describe('order independence (property, against PostgreSQL)', function () {
     );
     // the histories did exercise what the issue asks for (a quick run with PROPERTY_RUNS < 100 skips this)
     if (RUNS < 100) return;
+    if (process.env.SHOW_COVERAGE) console.log(coverage.counts);
     expect([...coverage.commands.keys()].sort()).to.deep.equal([...SYNCED_COMMANDS].sort());
     const minimum = Math.ceil(RUNS / 20);
     for (const [scenario, count] of Object.entries(coverage.counts)) {
