@@ -91,10 +91,10 @@ CREATE TABLE groups (
 -- Every destroy of a group (a group can be re-created with the same ID): a membership, and a topic, ends at
 -- the first destroy after it began.
 CREATE TABLE group_destroys (
-  sdk_app_id   bigint NOT NULL,
-  group_id     text NOT NULL,
-  v            numeric NOT NULL,
-  destroyed_at timestamptz NOT NULL,
+  sdk_app_id       bigint NOT NULL,
+  group_id         text NOT NULL,
+  v                numeric NOT NULL,
+  destroyed_at     timestamptz NOT NULL,
   operator_account text,
   PRIMARY KEY (sdk_app_id, group_id, v)
 );
