@@ -70,6 +70,7 @@ export class BullEnqueuer implements Enqueuer {
   private readonly inFlight = new Map<string, Promise<EnqueueResult>>();
   private batch: PendingAdd[] = [];
   private flushScheduled = false;
+  private batchTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: BullEnqueuerOptions) {
     this.sync = new Queue(SYNC_QUEUE, { connection: opts.connection, prefix: opts.prefix });
@@ -86,31 +87,51 @@ export class BullEnqueuer implements Enqueuer {
   enqueueSync(command: SyncedCommand, data: SyncJobData, dedupeWindowMs: number): Promise<EnqueueResult> {
     const pending = this.inFlight.get(data.eventKey);
     if (pending) return pending.then(() => ({ duplicate: true }));
-    const added = new Promise<EnqueueResult>((resolve, reject) => {
+    const p = new Promise<EnqueueResult>((resolve, reject) => {
+      if (this.batch.length === 0) {
+        this.batchTimer = setTimeout(
+          (items: PendingAdd[]) => {
+            const err = new QueueUnavailableError(`enqueue: Redis did not answer within ${this.opts.timeoutMs} ms`);
+            for (const b of items) b.reject(err);
+          },
+          this.opts.timeoutMs,
+          this.batch,
+        );
+      }
       this.batch.push({ command, data, windowMs: dedupeWindowMs, resolve, reject });
       if (this.batch.length >= MAX_BATCH) void this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
       }
-    });
-    const p = withTimeout(added, this.opts.timeoutMs, 'enqueue').finally(() => this.inFlight.delete(data.eventKey));
+    }).finally(() => this.inFlight.delete(data.eventKey));
     this.inFlight.set(data.eventKey, p);
     return p;
   }
 
+  /**
+   * Sends one batch. Its requests share one deadline, set when the batch opened: past it they are
+   * answered 503 even if Redis accepts the jobs later (a redelivery is then caught as a duplicate).
+   */
   private async flush(): Promise<void> {
     const batch = this.batch;
+    const timer = this.batchTimer;
     this.batch = [];
     this.flushScheduled = false;
     if (batch.length === 0) return;
+    try {
+      await this.send(batch);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(batch: PendingAdd[]): Promise<void> {
     const redis = this.opts.connection;
     let fresh: PendingAdd[];
     try {
       const windowed = batch.filter((b) => b.windowMs > 0);
-      const seen = windowed.length
-        ? await redis.mget(windowed.map((b) => this.dedupeKey(b.data.eventKey)))
-        : [];
+      const seen = windowed.length ? await redis.mget(windowed.map((b) => this.dedupeKey(b.data.eventKey))) : [];
       const duplicates = new Set(windowed.filter((_, i) => seen[i] !== null));
       for (const b of duplicates) b.resolve({ duplicate: true });
       fresh = batch.filter((b) => !duplicates.has(b));
