@@ -17,17 +17,21 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE.test(code);
 }
 
-/** Validates a job's data against the catalog: a job that can never succeed fails at once. */
+/**
+ * Validates a job's data against the catalog: a job that can never succeed fails at once. Parsing is pure
+ * (no I/O), so whatever it throws is a property of the job and permanent.
+ */
 export function parseJob(name: string, data: unknown): SyncEvent {
+  let event: SyncEvent;
   try {
-    const event = parseSyncJob(data);
-    if (event.command !== name)
-      throw new InvalidCallbackError([`job name ${name} differs from its command ${event.command}`]);
-    return event;
+    event = parseSyncJob(data);
   } catch (err) {
-    if (err instanceof InvalidCallbackError) throw new UnrecoverableError(`invalid job: ${err.message}`);
-    throw err;
+    throw new UnrecoverableError(`invalid job: ${(err as Error).message}`);
   }
+  if (event.command !== name) {
+    throw new UnrecoverableError(`invalid job: job name ${name} differs from its command ${event.command}`);
+  }
+  return event;
 }
 
 /** Applies one event to the stores in one transaction. */
