@@ -6,22 +6,30 @@
 
 -- Merges LWW maps `{key: {"v": value, "t": "version"}}`: per key, the entry with the greater version.
 CREATE FUNCTION lww_merge(cur jsonb, inc jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT COALESCE(cur, '{}'::jsonb) || COALESCE((
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF inc IS NULL OR inc = '{}'::jsonb THEN RETURN COALESCE(cur, '{}'::jsonb); END IF;
+  IF cur IS NULL OR cur = '{}'::jsonb THEN RETURN inc; END IF;
+  RETURN cur || COALESCE((
     SELECT jsonb_object_agg(i.key, i.value)
-    FROM jsonb_each(COALESCE(inc, '{}'::jsonb)) AS i
-    WHERE cur IS NULL OR NOT (cur ? i.key) OR (i.value->>'t')::numeric > (cur->i.key->>'t')::numeric
-  ), '{}'::jsonb)
+    FROM jsonb_each(inc) AS i
+    WHERE NOT (cur ? i.key) OR (i.value->>'t')::numeric > (cur->i.key->>'t')::numeric
+  ), '{}'::jsonb);
+END
 $$;
 
 -- The visible map of an LWW map: entries that are not deleted (v is null) and not older than a reset.
 CREATE FUNCTION lww_visible(entries jsonb, reset_v numeric) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT COALESCE(jsonb_object_agg(e.key, e.value->'v') FILTER (
-    WHERE jsonb_typeof(e.value->'v') IS DISTINCT FROM 'null'
-      AND (reset_v IS NULL OR (e.value->>'t')::numeric >= reset_v)
-  ), '{}'::jsonb)
-  FROM jsonb_each(COALESCE(entries, '{}'::jsonb)) AS e
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF entries IS NULL OR entries = '{}'::jsonb THEN RETURN '{}'::jsonb; END IF;
+  RETURN (
+    SELECT COALESCE(jsonb_object_agg(e.key, e.value->'v') FILTER (
+      WHERE jsonb_typeof(e.value->'v') IS DISTINCT FROM 'null'
+        AND (reset_v IS NULL OR (e.value->>'t')::numeric >= reset_v)
+    ), '{}'::jsonb)
+    FROM jsonb_each(entries) AS e);
+END
 $$;
 
 -- The messages that can still be a group's last message, as a jsonb array of
@@ -29,24 +37,33 @@ $$;
 -- beats it on both counts (a later event and a MsgSeq at least as high), so the array stays tiny (about one
 -- entry per incarnation of the group) and the merge does not depend on the order messages arrive in.
 CREATE FUNCTION last_msgs_merge(cur jsonb, inc jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  WITH a AS (
-    SELECT DISTINCT ON ((e->>'v')::numeric) e, (e->>'s')::numeric AS s, (e->>'v')::numeric AS v
-    FROM jsonb_array_elements(COALESCE(cur, '[]'::jsonb) || COALESCE(inc, '[]'::jsonb)) AS e
-    ORDER BY (e->>'v')::numeric
-  )
-  SELECT COALESCE(jsonb_agg(a.e ORDER BY a.v), '[]'::jsonb) FROM a
-  WHERE NOT EXISTS (SELECT 1 FROM a AS b WHERE b.v > a.v AND b.s >= a.s)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF inc IS NULL OR inc = '[]'::jsonb THEN RETURN COALESCE(cur, '[]'::jsonb); END IF;
+  IF cur IS NULL OR cur = '[]'::jsonb THEN RETURN inc; END IF;
+  RETURN (
+    WITH a AS (
+      SELECT DISTINCT ON ((e->>'v')::numeric) e, (e->>'s')::numeric AS s, (e->>'v')::numeric AS v
+      FROM jsonb_array_elements(cur || inc) AS e
+      ORDER BY (e->>'v')::numeric
+    )
+    SELECT COALESCE(jsonb_agg(a.e ORDER BY a.v), '[]'::jsonb) FROM a
+    WHERE NOT EXISTS (SELECT 1 FROM a AS b WHERE b.v > a.v AND b.s >= a.s));
+END
 $$;
 
 -- A group's last message: the highest MsgSeq (then the later event) among the messages sent after the
 -- group's latest creation (a re-created group starts its sequence again).
 CREATE FUNCTION last_msg_of(msgs jsonb, created_v numeric) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT e FROM jsonb_array_elements(COALESCE(msgs, '[]'::jsonb)) AS e
-  WHERE created_v IS NULL OR (e->>'v')::numeric > created_v
-  ORDER BY (e->>'s')::numeric DESC, (e->>'v')::numeric DESC
-  LIMIT 1
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF msgs IS NULL OR msgs = '[]'::jsonb THEN RETURN NULL; END IF;
+  RETURN (
+    SELECT e FROM jsonb_array_elements(msgs) AS e
+    WHERE created_v IS NULL OR (e->>'v')::numeric > created_v
+    ORDER BY (e->>'s')::numeric DESC, (e->>'v')::numeric DESC
+    LIMIT 1);
+END
 $$;
 
 CREATE TABLE groups (

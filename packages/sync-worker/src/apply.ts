@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { InvalidCallbackError, parseSyncJob, type SyncEvent, type SyncedCommand } from '@imsync/callbacks';
-import { withTransaction, type Db } from './db.js';
+import { withTransaction, type Db, type Executor } from './db.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
 
@@ -35,10 +35,23 @@ export function parseJob(name: string, data: unknown): SyncEvent {
 }
 
 /** Applies one event to the stores in one transaction. */
-export async function applyEvent(db: Db, event: SyncEvent): Promise<HandlerResult> {
+/** The row a job locks first (its group, user or first pair): group commits are ordered by it. */
+export function lockKeyOf(event: SyncEvent): string {
+  const e = event.event as {
+    GroupId?: string;
+    From_Account?: string;
+    Info?: { To_Account?: string };
+    PairList?: { From_Account: string; To_Account: string }[];
+  };
+  const id = e.GroupId ?? e.Info?.To_Account ?? e.From_Account ?? e.PairList?.[0]?.From_Account ?? '';
+  return `${event.command.slice(0, event.command.indexOf('.'))}:${event.sdkAppId}:${id}`;
+}
+
+/** Applies one event to the stores as one transaction (alone, or group-committed through `executor`). */
+export async function applyEvent(db: Db, event: SyncEvent, executor?: Executor): Promise<HandlerResult> {
   const handler = HANDLERS[event.command] as Handler<SyncedCommand>;
   try {
-    return await withTransaction(db, (tx) => handler(tx, event));
+    return await withTransaction(db, (tx) => handler(tx, event), executor, lockKeyOf(event));
   } catch (err) {
     if (isPermanent(err)) {
       throw new UnrecoverableError(`${event.command} cannot be applied: ${(err as Error).message}`);

@@ -7,7 +7,14 @@ import pg from 'pg';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export type Db = pg.Pool;
-export type Tx = pg.PoolClient;
+/**
+ * Where a handler writes. Statements are collected, then sent to PostgreSQL as one multi-statement query:
+ * one round trip per job, and PostgreSQL runs the statements as one implicit transaction (all or none).
+ * Handlers only write; they never read a statement's result.
+ */
+export interface Tx {
+  query(sql: string, params?: readonly unknown[]): Promise<void>;
+}
 
 /** A pool whose connections use the store schema (so every statement names tables unqualified). */
 export function createPool(databaseUrl: string, schema: string, max: number): Db {
@@ -43,24 +50,129 @@ export async function migrate(
   return ran.map((m) => m.name);
 }
 
-/**
- * Runs `fn` in one transaction on a client of the pool; rolls back on any error. A client whose rollback
- * fails (its connection is gone) is destroyed rather than returned to the pool.
- */
-export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const tx = await db.connect();
-  let broken = false;
-  try {
-    await tx.query('BEGIN');
-    const result = await fn(tx);
-    await tx.query('COMMIT');
-    return result;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    throw err;
-  } finally {
-    tx.release(broken);
+/** A PostgreSQL literal for a statement parameter (the driver's own escaping for text). */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw Object.assign(new Error(`not a finite number: ${value}`), { code: '22003' });
+    return String(value);
   }
+  if (value instanceof Date) return `${text(value.toISOString())}::timestamptz`;
+  if (Array.isArray(value)) return value.length ? `ARRAY[${value.map(literal).join(', ')}]` : `'{}'`;
+  if (typeof value === 'string') return text(value);
+  return `${text(JSON.stringify(value))}::jsonb`;
+}
+
+function text(s: string): string {
+  // PostgreSQL text cannot hold NUL; refuse it here as PostgreSQL would (invalid byte sequence, permanent)
+  if (s.includes('\u0000')) throw Object.assign(new Error('text contains a NUL character'), { code: '22021' });
+  return pg.escapeLiteral(s);
+}
+
+/** Replaces `$1`, `$2` … with literals. The statement texts are imsync's own: no `$n` inside strings. */
+export function inline(sql: string, params: readonly unknown[] = []): string {
+  return params.length === 0
+    ? sql
+    : sql.replace(/\$(\d+)/g, (_, n: string) => {
+        const i = Number(n) - 1;
+        if (i >= params.length) throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
+        return literal(params[i]);
+      });
+}
+
+class ScriptTx implements Tx {
+  readonly statements: string[] = [];
+  async query(sql: string, params?: readonly unknown[]): Promise<void> {
+    this.statements.push(inline(sql, params));
+  }
+}
+
+/** Sends a job's statements (one script) to PostgreSQL. */
+export interface Executor {
+  run(script: string, lockKey?: string): Promise<void>;
+}
+
+/** Each script in its own round trip: a multi-statement query, one implicit transaction. */
+export const directExecutor = (db: Db): Executor => ({
+  run: async (script) => {
+    await db.query(script);
+  },
+});
+
+interface PendingScript {
+  readonly script: string;
+  readonly lockKey: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: the scripts of jobs that are ready together are sent as one multi-statement query — one
+ * round trip and one commit for all of them — while the previous group is in flight. Each job's
+ * statements stay all-or-nothing. If a group fails (one job's bad data, a deadlock with another worker,
+ * a lost connection), each of its jobs is replayed alone, so one job's failure never decides another's.
+ * Jobs are ordered by the row they lock first, so that groups from several workers lock rows alike.
+ */
+export class GroupCommitter implements Executor {
+  private pending: PendingScript[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxJobs: number,
+  ) {}
+
+  run(script: string, lockKey = ''): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ script, lockKey, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain()); // let the jobs that are ready in this turn join the group
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group = this.pending.splice(0, this.maxJobs);
+      if (group.length > 1) {
+        group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+        try {
+          await this.db.query(group.map((p) => p.script).join(';\n'));
+          for (const p of group) p.resolve();
+          continue;
+        } catch {
+          // replayed one by one below: each job gets its own outcome
+        }
+      }
+      for (const p of group) {
+        try {
+          await this.db.query(p.script);
+          p.resolve();
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+    }
+    this.draining = false;
+  }
+}
+
+/**
+ * Runs `fn`'s statements as one transaction: a multi-statement query, which PostgreSQL executes as a
+ * single implicit transaction (through `executor`: alone, or group-committed with other jobs). Nothing
+ * is sent when `fn` writes nothing.
+ */
+export async function withTransaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  executor: Executor = directExecutor(db),
+  lockKey?: string,
+): Promise<T> {
+  const tx = new ScriptTx();
+  const result = await fn(tx);
+  if (tx.statements.length > 0) await executor.run(tx.statements.join(';\n'), lockKey);
+  return result;
 }

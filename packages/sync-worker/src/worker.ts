@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SYNC_QUEUE, UNROUTED_QUEUE } from '@imsync/callbacks';
 import { applyEvent, parseJob } from './apply.js';
-import type { Db } from './db.js';
+import { GroupCommitter, type Db } from './db.js';
 import { assertEveryCommandHandled } from './handlers/index.js';
 import type { HandlerResult } from './handlers/types.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -17,6 +17,8 @@ export interface SyncWorkerDeps {
   readonly metrics: WorkerMetrics;
   /** Starts consuming at once (default true). */
   readonly autorun?: boolean;
+  /** At most this many ready jobs share one commit (1: every job commits alone). Default 64. */
+  readonly groupCommitMaxJobs?: number;
 }
 
 /**
@@ -28,10 +30,11 @@ export interface SyncWorkerDeps {
 export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   assertEveryCommandHandled();
   const { metrics, logger } = deps;
+  const committer = new GroupCommitter(deps.db, deps.groupCommitMaxJobs ?? 64);
   const processor = async (job: Job): Promise<HandlerResult> => {
     const started = performance.now();
     const event = parseJob(job.name, job.data);
-    const result = await applyEvent(deps.db, event);
+    const result = await applyEvent(deps.db, event, committer);
     metrics.duration.observe({ command: event.command }, (performance.now() - started) / 1000);
     metrics.lag.observe({ command: event.command }, Math.max(0, Date.now() - event.eventTime) / 1000);
     metrics.processed.inc({ command: event.command, result: 'applied' in result ? 'applied' : 'skipped' });
