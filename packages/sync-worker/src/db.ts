@@ -117,8 +117,10 @@ interface PendingScript {
  */
 export class GroupCommitter implements Executor {
   private pending: PendingScript[] = [];
-  private draining = false;
+  private inFlight = 0;
+  private scheduled = false;
 
+  /** @param maxJobs at most this many jobs in one group */
   constructor(
     private readonly db: Db,
     private readonly maxJobs: number,
@@ -127,36 +129,45 @@ export class GroupCommitter implements Executor {
   run(script: string, lockKey = ''): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ script, lockKey, resolve, reject });
-      if (!this.draining) {
-        this.draining = true;
-        setImmediate(() => void this.drain()); // let the jobs that are ready in this turn join the group
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.pump()); // let the jobs that are ready in this turn join the group
       }
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+  private pump(): void {
+    this.scheduled = false;
+    // one group at a time: two groups of one worker never wait on each other's row locks
+    while (this.inFlight === 0 && this.pending.length > 0) {
       const group = this.pending.splice(0, this.maxJobs);
-      if (group.length > 1) {
-        group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
-        try {
-          await this.db.query(group.map((p) => p.script).join(';\n'));
-          for (const p of group) p.resolve();
-          continue;
-        } catch {
-          // replayed one by one below: each job gets its own outcome
-        }
-      }
-      for (const p of group) {
-        try {
-          await this.db.query(p.script);
-          p.resolve();
-        } catch (err) {
-          p.reject(err);
-        }
+      this.inFlight++;
+      void this.send(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(group: PendingScript[]): Promise<void> {
+    if (group.length > 1) {
+      group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
+      try {
+        await this.db.query(group.map((p) => p.script).join(';\n'));
+        for (const p of group) p.resolve();
+        return;
+      } catch {
+        // replayed one by one below: each job gets its own outcome
       }
     }
-    this.draining = false;
+    for (const p of group) {
+      try {
+        await this.db.query(p.script);
+        p.resolve();
+      } catch (err) {
+        p.reject(err);
+      }
+    }
   }
 }
 
