@@ -83,7 +83,12 @@ export function parseSyncJob(data: unknown): SyncEvent {
   if (!d || typeof d !== 'object') throw new InvalidCallbackError(['job data is not an object']);
   if (d.v !== 1) errors.push(`unsupported envelope version ${String(d.v)}`);
   if (!Number.isSafeInteger(d.sdkAppId)) errors.push('sdkAppId must be an integer');
-  if (typeof d.receivedAt !== 'number') errors.push('receivedAt must be a number');
+  if (!Number.isSafeInteger(d.receivedAt) || (d.receivedAt as number) < 0) {
+    errors.push('receivedAt must be a non-negative integer (ms)');
+  }
+  for (const field of ['clientIp', 'optPlatform'] as const) {
+    if (d[field] !== undefined && d[field] !== null && typeof d[field] !== 'string') errors.push(`${field} must be a string or null`);
+  }
   if (typeof d.eventKey !== 'string' || !/^[0-9a-f]{64}$/.test(d.eventKey)) errors.push('eventKey must be sha256 hex');
   const command = d.command;
   if (typeof command !== 'string' || !(command in SYNCED_SCHEMAS)) errors.push(`not a synced command: ${String(command)}`);

@@ -58,4 +58,15 @@ describe('job envelope', () => {
     expect(() => parseSyncJob(null)).to.throw(InvalidCallbackError);
     expect(() => parseSyncJob({ ...data, body: { GroupId: 'g' } })).to.throw(InvalidCallbackError, /Member_Account/);
   });
+
+  it('refuses a receivedAt that is not a whole, non-negative number of ms, and non-string query fields', () => {
+    for (const receivedAt of [1.5, Number.NaN, -5, '1700000000000']) {
+      expect(() => parseSyncJob({ ...data, receivedAt }), String(receivedAt)).to.throw(
+        InvalidCallbackError,
+        /receivedAt must be a non-negative integer/,
+      );
+    }
+    expect(() => parseSyncJob({ ...data, clientIp: 7 })).to.throw(InvalidCallbackError, /clientIp must be a string or null/);
+    expect(() => parseSyncJob({ ...data, optPlatform: {} })).to.throw(InvalidCallbackError, /optPlatform/);
+  });
 });
