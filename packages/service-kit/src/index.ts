@@ -1,3 +1,4 @@
+export { COMMON_ENV, ConfigError, loadConfigOrExit, parseEnv } from './env.js';
 export {
   checkRedisSettings,
   checkRedisSettingsWhenReady,

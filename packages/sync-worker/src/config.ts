@@ -1,4 +1,7 @@
-import { number, object, string, ValidationError } from 'yup';
+import { number, object, string } from 'yup';
+import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+
+export { ConfigError };
 
 export interface WorkerConfig {
   readonly redisUrl: string;
@@ -13,43 +16,30 @@ export interface WorkerConfig {
   readonly logLevel: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 const schema = object({
-  REDIS_URL: string().matches(/^rediss?:\/\//, '${path} must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  ...COMMON_ENV,
   DATABASE_URL: string()
     .matches(/^postgres(ql)?:\/\//, '${path} must be a postgres:// URL')
     .default('postgres://postgres:postgres@127.0.0.1:5432/imsync'),
   DB_SCHEMA: string().matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier').default('imsync'),
-  QUEUE_PREFIX: string().matches(/^[^:\s]+$/, '${path} must not contain ":" or spaces').default('imsync'),
   WORKER_CONCURRENCY: number().integer().min(1).max(256).default(16),
   PG_POOL_SIZE: number().integer().min(1).max(500).optional(),
   WORKER_ADMIN_HOST: string().default('127.0.0.1'),
   WORKER_ADMIN_PORT: number().integer().min(0).max(65535).default(3002),
   SHUTDOWN_TIMEOUT_MS: number().integer().min(100).max(600_000).default(30_000),
-  LOG_LEVEL: string().oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 /** Parses the environment once, at start-up, into a frozen config; a bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  let e;
-  try {
-    e = schema.validateSync(defined, { abortEarly: false, stripUnknown: true });
-  } catch (err) {
-    if (err instanceof ValidationError) throw new ConfigError(err.errors.join('; '));
-    throw err;
-  }
+  const e = parseEnv(schema, env);
   return Object.freeze({
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
     dbSchema: e.DB_SCHEMA,
     queuePrefix: e.QUEUE_PREFIX,
     concurrency: e.WORKER_CONCURRENCY,
-    // every concurrent job holds one connection for its transaction, plus one for readiness checks
-    poolSize: e.PG_POOL_SIZE ?? e.WORKER_CONCURRENCY + 1,
+    // jobs are group-committed one group at a time; the rest serve replays and readiness checks
+    poolSize: e.PG_POOL_SIZE ?? 4,
     adminHost: e.WORKER_ADMIN_HOST,
     adminPort: e.WORKER_ADMIN_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -2,25 +2,13 @@ import { once } from 'node:events';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { checkRedisSettingsWhenReady } from '@imsync/service-kit';
+import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
-import { ConfigError, loadConfig, type WorkerConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { createPool, migrate } from './db.js';
 import { createLogger } from './logger.js';
 import { WorkerMetrics } from './metrics.js';
 import { createSyncWorker, createUnroutedWorker } from './worker.js';
-
-function readConfig(): WorkerConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`sync-worker: configuration error: ${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
-}
 
 /** The jobs a worker is processing right now, to hand them back if the shutdown deadline passes. */
 function trackActive(worker: Worker): Set<Job> {
@@ -59,7 +47,7 @@ const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
   Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit('sync-worker', () => loadConfig(process.env));
   const logger = createLogger('sync-worker', config.logLevel);
   const ran = await migrate(config.databaseUrl, config.dbSchema, (msg) => logger.debug(msg));
   logger.info(
