@@ -222,6 +222,46 @@ CREATE TABLE blocklist (
   PRIMARY KEY (sdk_app_id, from_account, to_account)
 );
 
+-- Recomputes when memberships were ended by a destroy of their group (see stores/groups.ts). Nothing to do
+-- while the group was never destroyed. plpgsql, so that each session plans the statement once.
+CREATE FUNCTION refresh_ended_memberships(p_app bigint, p_group text, p_accounts text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM group_destroys WHERE sdk_app_id = p_app AND group_id = p_group) THEN RETURN; END IF;
+  WITH e AS (
+       SELECT m.member_account, d.destroyed_at AS ended_at, d.operator_account AS ended_by
+       FROM group_members m
+       LEFT JOIN LATERAL (
+         SELECT d.destroyed_at, d.operator_account FROM group_destroys d
+         WHERE m.membership = 'joined'
+           AND d.sdk_app_id = m.sdk_app_id AND d.group_id = m.group_id AND d.v > m.membership_v
+         ORDER BY d.v LIMIT 1) d ON true
+       WHERE m.sdk_app_id = p_app AND m.group_id = p_group AND (p_accounts::text[] IS NULL OR m.member_account = ANY(p_accounts)))
+     UPDATE group_members m SET ended_at = e.ended_at, ended_by = e.ended_by, updated_at = now() FROM e
+     WHERE m.sdk_app_id = p_app AND m.group_id = p_group AND m.member_account = e.member_account
+       AND (m.ended_at IS DISTINCT FROM e.ended_at OR m.ended_by IS DISTINCT FROM e.ended_by);
+END
+$$;
+
+-- Recomputes when topics were ended by a destroy of their group, likewise.
+CREATE FUNCTION refresh_ended_topics(p_app bigint, p_group text, p_topics text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM group_destroys WHERE sdk_app_id = p_app AND group_id = p_group) THEN RETURN; END IF;
+  WITH e AS (
+       SELECT t.topic_id,
+              (SELECT d.destroyed_at FROM group_destroys d
+               WHERE d.sdk_app_id = t.sdk_app_id AND d.group_id = t.group_id
+                 AND d.v > COALESCE(t.created_v, t.first_seen_v)
+               ORDER BY d.v LIMIT 1) AS ended_at
+       FROM topics t
+       WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND (p_topics::text[] IS NULL OR t.topic_id = ANY(p_topics)))
+     UPDATE topics t SET ended_at = e.ended_at, updated_at = now() FROM e
+     WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND t.topic_id = e.topic_id
+       AND t.ended_at IS DISTINCT FROM e.ended_at;
+END
+$$;
+
 CREATE VIEW active_groups AS
   SELECT sdk_app_id, group_id, type, name, introduction, notification, face_url, owner_account, created_by,
          custom_data, attributes, created_at, full_at, last_msg_seq, last_msg_at, last_msg_from, updated_at
@@ -235,6 +275,8 @@ CREATE VIEW active_group_members AS
   WHERE status = 'joined';
 
 -- Down Migration
+DROP FUNCTION refresh_ended_topics(bigint, text, text[]);
+DROP FUNCTION refresh_ended_memberships(bigint, text, text[]);
 DROP VIEW active_group_members;
 DROP VIEW active_groups;
 DROP TABLE blocklist, friendships, users, topics, group_members, group_destroys, groups;

@@ -133,18 +133,7 @@ export async function refreshEndedMemberships(
   accounts?: readonly string[],
 ): Promise<void> {
   await tx.query(
-    `WITH e AS (
-       SELECT m.member_account, d.destroyed_at AS ended_at, d.operator_account AS ended_by
-       FROM group_members m
-       LEFT JOIN LATERAL (
-         SELECT d.destroyed_at, d.operator_account FROM group_destroys d
-         WHERE m.membership = 'joined'
-           AND d.sdk_app_id = m.sdk_app_id AND d.group_id = m.group_id AND d.v > m.membership_v
-         ORDER BY d.v LIMIT 1) d ON true
-       WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND ($3::text[] IS NULL OR m.member_account = ANY($3)))
-     UPDATE group_members m SET ended_at = e.ended_at, ended_by = e.ended_by, updated_at = now() FROM e
-     WHERE m.sdk_app_id = $1 AND m.group_id = $2 AND m.member_account = e.member_account
-       AND (m.ended_at IS DISTINCT FROM e.ended_at OR m.ended_by IS DISTINCT FROM e.ended_by)`,
+    'SELECT refresh_ended_memberships($1, $2, $3::text[])',
     [key.sdkAppId, key.groupId, accounts ? [...accounts] : null],
   );
 }
@@ -156,17 +145,7 @@ export async function refreshEndedMemberships(
  */
 export async function refreshEndedTopics(tx: Tx, key: GroupKey, topicIds?: readonly string[]): Promise<void> {
   await tx.query(
-    `WITH e AS (
-       SELECT t.topic_id,
-              (SELECT d.destroyed_at FROM group_destroys d
-               WHERE d.sdk_app_id = t.sdk_app_id AND d.group_id = t.group_id
-                 AND d.v > COALESCE(t.created_v, t.first_seen_v)
-               ORDER BY d.v LIMIT 1) AS ended_at
-       FROM topics t
-       WHERE t.sdk_app_id = $1 AND t.group_id = $2 AND ($3::text[] IS NULL OR t.topic_id = ANY($3)))
-     UPDATE topics t SET ended_at = e.ended_at, updated_at = now() FROM e
-     WHERE t.sdk_app_id = $1 AND t.group_id = $2 AND t.topic_id = e.topic_id
-       AND t.ended_at IS DISTINCT FROM e.ended_at`,
+    'SELECT refresh_ended_topics($1, $2, $3::text[])',
     [key.sdkAppId, key.groupId, topicIds ? [...topicIds] : null],
   );
 }
