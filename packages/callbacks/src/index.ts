@@ -18,12 +18,14 @@ export {
   eventKeyOf,
   eventVersion,
   parseBody,
+  validateBody,
   parseSyncJob,
   InvalidCallbackError,
   type SyncEvent,
   type SyncJobData,
   type UnroutedJobData,
 } from './job.js';
+export { compileCheck, type FastCheck } from './fast-check.js';
 export { normalizePlatform, PLATFORMS, type Platform } from './platform.js';
 export { computeSign, signMatches, verifySignature, type SignatureCheck } from './signature.js';
 export { SYNCED_SCHEMAS, SYNCED_COMMANDS, isSyncedCommand, type SyncedCommand, type EventOf } from './synced.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from 'yup';
+import { compileCheck, type FastCheck } from './fast-check.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
 /**
@@ -74,6 +75,21 @@ export function parseBody<C extends SyncedCommand>(command: C, body: unknown): E
     if (err instanceof ValidationError) throw new InvalidCallbackError(err.errors);
     throw err;
   }
+}
+
+const FAST_CHECKS = new Map<string, FastCheck | null>(
+  Object.entries(SYNCED_SCHEMAS).map(([command, schema]) => [command, compileCheck(schema)]),
+);
+
+/**
+ * Checks a synced command's body without building the normalised event: accepts and refuses exactly
+ * what `parseBody` does, and throws the same error. A check compiled from the schema accepts valid
+ * bodies fast; anything it does not accept is handed to the schema itself, which decides and lists
+ * every failing field. For ingest, which enqueues the body as sent.
+ */
+export function validateBody(command: SyncedCommand, body: unknown): void {
+  if (FAST_CHECKS.get(command)?.(body)) return;
+  parseBody(command, body);
 }
 
 /** Validates a job's data (the envelope and, through the catalog, its body) into a typed event. */

@@ -7,7 +7,7 @@ import {
   lookupCommand,
   normalizePlatform,
   okAnswer,
-  parseBody,
+  validateBody,
   type SyncJobData,
 } from '@imsync/callbacks';
 import type { Enqueuer } from '../enqueuer.js';
@@ -48,9 +48,8 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
 
     if (isSyncedCommand(command)) {
       if (!isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
-      let event;
       try {
-        event = parseBody(command, body);
+        validateBody(command, body);
       } catch (err) {
         if (err instanceof InvalidCallbackError) throw new Rejection('invalidBody', err.errors.join('; '));
         throw err;
@@ -65,8 +64,9 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         eventKey: eventKeyOf(sdkAppId, command, ctx.request.rawBody ?? ''),
         body: body as Record<string, unknown>,
       };
+      // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
       const window =
-        (event as { EventTime?: number }).EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
+        (body as { EventTime?: unknown }).EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
       const started = performance.now();
       const { duplicate } = await deps.enqueuer.enqueueSync(command, data, window);
       deps.metrics.enqueueLatency.observe({ queue: 'sync' }, (performance.now() - started) / 1000);

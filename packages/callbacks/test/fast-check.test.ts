@@ -1,0 +1,125 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { array, number, object, string } from 'yup';
+import { compileCheck } from '../src/fast-check.js';
+import { InvalidCallbackError, parseBody, validateBody } from '../src/job.js';
+import { SYNCED_COMMANDS, SYNCED_SCHEMAS, type SyncedCommand } from '../src/synced.js';
+import { sampleBody } from './support.js';
+
+/** What yup says of a body: accepted, refused (with its errors), or it threw something else. */
+function yupVerdict(command: SyncedCommand, body: unknown): { accepted: boolean; errors?: readonly string[]; threw?: string } {
+  try {
+    parseBody(command, body);
+    return { accepted: true };
+  } catch (err) {
+    if (err instanceof InvalidCallbackError) return { accepted: false, errors: err.errors };
+    return { accepted: false, threw: String(err) };
+  }
+}
+
+function validateVerdict(command: SyncedCommand, body: unknown): ReturnType<typeof yupVerdict> {
+  try {
+    validateBody(command, body);
+    return { accepted: true };
+  } catch (err) {
+    if (err instanceof InvalidCallbackError) return { accepted: false, errors: err.errors };
+    return { accepted: false, threw: String(err) };
+  }
+}
+
+/** Values that sit on the edges of what the schemas accept. */
+const tricky: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, '', ' ', '  x  ', 'x', '0', '-1', '1.5', ' 1670574414123', '1e3', 'NaN', 'Infinity', 'yesterday'),
+  fc.constantFrom(0, -1, 1.5, 1670574414123, Number.MAX_SAFE_INTEGER, -0, 1e21, true, false),
+  fc.constantFrom('Login', 'Logout', 'Disconnect', 'Owner', 'Admin', 'Member', 'Online', 'Offline', 'set', 'modify', 'delete', 'clear', 'IOS', 'iOs', 'macOS'),
+  fc.constantFrom([], {}, [''], [' '], [{}], [null], [{ Member_Account: 'a' }], [{ Member_Account: ' ' }]),
+  fc.constantFrom([{ Key: 'k', Value: 'v' }], [{ key: 'k', value: 'v' }], [{ key: 'k' }], [{ Key: '', Value: 1 }]),
+  fc.constantFrom([{ From_Account: 'a', To_Account: 'b' }], [{ Tag: 'Tag_Profile_IM_Nick', Value: 1 }], [{ Platform: 'IOS' }]),
+  fc.string({ maxLength: 4 }),
+  fc.integer({ min: -5, max: 5 }),
+  fc.double({ noNaN: false }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+/** Keys Tencent sends under another name (aliases the schemas rename), plus some new ones. */
+const EXTRA_KEYS = ['groupID', 'Modified_Account', 'TopicId', 'TopicIdList', 'key', 'value', 'FutureField', 'Key', 'Value', 'GroupId'];
+
+/** A copy of `value` with some parts kept, some changed, some removed and some keys added. */
+function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
+  const keep = fc.constant(value);
+  if (depth > 4) return fc.oneof(keep, tricky);
+  if (Array.isArray(value)) {
+    const items = value.map((v) => mutated(v, depth + 1));
+    const changed = fc.tuple(...items).chain((xs) =>
+      fc.oneof(fc.constant(xs), fc.constant(xs.slice(1)), tricky.map((extra) => [...xs, extra])),
+    );
+    return fc.oneof({ weight: 8, arbitrary: value.length ? changed : keep }, { weight: 1, arbitrary: tricky });
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const fields = entries.map(([k, v]) =>
+      fc.oneof(
+        { weight: 12, arbitrary: mutated(v, depth + 1).map((x) => [k, x] as const) },
+        { weight: 1, arbitrary: fc.constant(null) }, // removed
+      ),
+    );
+    const extras = fc.array(fc.tuple(fc.constantFrom(...EXTRA_KEYS), tricky), { maxLength: depth === 0 ? 2 : 1 });
+    const changed = fc.tuple(fc.tuple(...fields), extras).map(([kept, added]) => {
+      const o: Record<string, unknown> = {};
+      for (const e of kept) if (e) o[e[0]] = e[1];
+      for (const [k, v] of added) o[k] = v;
+      return o;
+    });
+    return fc.oneof({ weight: 16, arbitrary: changed }, { weight: 1, arbitrary: tricky });
+  }
+  return fc.oneof({ weight: 8, arbitrary: keep }, { weight: 1, arbitrary: tricky });
+}
+
+describe('fast check compiled from the schemas', () => {
+  for (const command of SYNCED_COMMANDS) {
+    describe(command, () => {
+      it('is compiled', () => {
+        expect(compileCheck(SYNCED_SCHEMAS[command])).to.be.a('function');
+      });
+
+      it('accepts exactly what yup accepts, and validateBody answers exactly as parseBody (errors included)', () => {
+        const check = compileCheck(SYNCED_SCHEMAS[command])!;
+        let valid = 0;
+        let invalid = 0;
+        fc.assert(
+          fc.property(mutated(sampleBody(command)), (body) => {
+            const yup = yupVerdict(command, body);
+            expect(check(body), JSON.stringify(body)).to.equal(yup.accepted);
+            expect(validateVerdict(command, body), JSON.stringify(body)).to.deep.equal(yup);
+            if (yup.accepted) {
+              // ingest picks the duplicate window from the raw body: EventTime absent there ⇔ absent after casting
+              const event = parseBody(command, body) as { EventTime?: unknown };
+              expect(event.EventTime === undefined).to.equal((body as { EventTime?: unknown }).EventTime === undefined);
+              valid++;
+            }
+            else invalid++;
+          }),
+          { numRuns: 500 },
+        );
+        // the generator reaches both sides
+        expect(valid, 'valid bodies generated').to.be.greaterThan(20);
+        expect(invalid, 'invalid bodies generated').to.be.greaterThan(20);
+      });
+    });
+  }
+
+  it('agrees with yup on bodies that are not objects at all', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...SYNCED_COMMANDS), tricky, (command, body) => {
+        expect(compileCheck(SYNCED_SCHEMAS[command])!(body)).to.equal(yupVerdict(command, body).accepted);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not compile what it does not know (a custom test), so yup alone decides', () => {
+    const custom = object({ a: string().test('odd', 'odd', (v) => v !== 'x') });
+    expect(compileCheck(custom)).to.equal(null);
+    expect(compileCheck(object({ a: array().of(number().integer()).min(1) }))).to.be.a('function');
+  });
+});
