@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): Koa {
     try {
       await next();
     } finally {
-      metrics.ackLatency.observe({ result: ctx.status === 200 ? 'ok' : 'fail' }, (performance.now() - started) / 1000);
+      metrics.answered(ctx.status === 200, (performance.now() - started) / 1000);
     }
   });
   app.use(errorMiddleware(deps.logger, metrics));

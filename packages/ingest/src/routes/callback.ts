@@ -69,7 +69,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         (body as { EventTime?: unknown }).EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
       const started = performance.now();
       const { duplicate } = await deps.enqueuer.enqueueSync(command, data, window);
-      deps.metrics.enqueueLatency.observe({ queue: 'sync' }, (performance.now() - started) / 1000);
+      deps.metrics.enqueued('sync', (performance.now() - started) / 1000);
       deps.metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
     } else if (entry?.kind === 'before') {
       // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
@@ -87,7 +87,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         receivedAt,
         body,
       });
-      deps.metrics.enqueueLatency.observe({ queue: 'unrouted' }, (performance.now() - started) / 1000);
+      deps.metrics.enqueued('unrouted', (performance.now() - started) / 1000);
       deps.metrics.accepted(command, 'unrouted');
     } else {
       deps.logger.info({ sdkAppId, command }, 'not synced and the unrouted queue is off: dropped');
