@@ -5,7 +5,6 @@ import { checkRedisSettingsWhenReady } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type IngestConfig } from './config.js';
-import { createDashboard, DASHBOARD_PATH } from './dashboard.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
@@ -53,9 +52,12 @@ async function main(): Promise<void> {
   });
   const metrics = new IngestMetrics();
   const app = createApp({ config, enqueuer, metrics, logger });
-  const dashboard = config.dashboard
-    ? createDashboard({ connection, prefix: config.queuePrefix, ...config.dashboard })
-    : null;
+  // bull-board (about 35 MB of resident memory) is loaded only when the dashboard is on
+  const dashboardModule = config.dashboard ? await import('./dashboard.js') : null;
+  const dashboard =
+    dashboardModule && config.dashboard
+      ? dashboardModule.createDashboard({ connection, prefix: config.queuePrefix, ...config.dashboard })
+      : null;
   let stopping = false;
   const admin = createAdminApp({
     enqueuer,
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
   if (config.dashboard) {
     logger.info(
       {
-        url: `http://${config.adminHost}:${config.adminPort}${DASHBOARD_PATH}`,
+        url: `http://${config.adminHost}:${config.adminPort}${dashboardModule?.DASHBOARD_PATH}`,
         readOnly: config.dashboard.readOnly,
       },
       'Bull dashboard on (HTTP basic auth)',
