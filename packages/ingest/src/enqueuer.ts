@@ -71,8 +71,16 @@ export class BullEnqueuer implements Enqueuer {
   private batch: PendingAdd[] = [];
   private flushScheduled = false;
   private batchTimer: NodeJS.Timeout | undefined;
+  /**
+   * A connection of its own for the duplicate marks (MGET, SET): BullMQ defines its ~50 scripts on the
+   * queue connection, and ioredis copies them all into every pipeline made on it, which cost more than
+   * the marks themselves. Until it is ready the queue connection is used.
+   */
+  private readonly marks: Redis;
 
   constructor(private readonly opts: BullEnqueuerOptions) {
+    this.marks = opts.connection.duplicate();
+    this.marks.on('error', () => undefined); // the queue connection reports Redis errors
     this.sync = new Queue(SYNC_QUEUE, { connection: opts.connection, prefix: opts.prefix });
     this.unrouted = new Queue(UNROUTED_QUEUE, { connection: opts.connection, prefix: opts.prefix });
     // Errors surface through the calls that failed; keep the emitters from crashing the process.
@@ -127,7 +135,7 @@ export class BullEnqueuer implements Enqueuer {
   }
 
   private async send(batch: PendingAdd[]): Promise<void> {
-    const redis = this.opts.connection;
+    const redis = this.marks.status === 'ready' ? this.marks : this.opts.connection;
     let fresh: PendingAdd[];
     try {
       const windowed = batch.filter((b) => b.windowMs > 0);
@@ -170,5 +178,6 @@ export class BullEnqueuer implements Enqueuer {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.sync.close(), this.unrouted.close()]);
+    await this.marks.quit().catch(() => this.marks.disconnect());
   }
 }
