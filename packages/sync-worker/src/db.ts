@@ -18,7 +18,12 @@ export interface Tx {
 
 /** A pool whose connections use the store schema (so every statement names tables unqualified). */
 export function createPool(databaseUrl: string, schema: string, max: number): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, options: `-c search_path="${schema}"` });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    // a transaction whose worker went away (shutdown deadline, crash) is cancelled, not left to commit late
+    options: `-c search_path="${schema}" -c client_connection_check_interval=2000`,
+  });
   pool.on('error', () => undefined); // an idle client's error is reported by the next query that uses the pool
   return pool;
 }
