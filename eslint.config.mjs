@@ -34,7 +34,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@imsync/sync-worker', '**/sync-worker/src/**', '@imsync/*/src/*'], message: 'No service imports another service.' }] },
+        {
+          patterns: [
+            {
+              group: ['@imsync/sync-worker', '**/sync-worker/src/**', '@imsync/*/src/*'],
+              message: 'No service imports another service.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -43,7 +50,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@imsync/ingest', '**/ingest/src/**', '@imsync/*/src/*'], message: 'No service imports another service.' }] },
+        {
+          patterns: [
+            {
+              group: ['@imsync/ingest', '**/ingest/src/**', '@imsync/*/src/*'],
+              message: 'No service imports another service.',
+            },
+          ],
+        },
       ],
     },
   },

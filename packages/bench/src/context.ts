@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { deletePrefix, dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniquePrefix, uniqueSchema } from '@imsync/testing';
+import {
+  deletePrefix,
+  dropSchema,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  uniquePrefix,
+  uniqueSchema,
+} from '@imsync/testing';
 import type { BenchOptions } from './options.js';
 
 /** packages/bench */

@@ -24,7 +24,13 @@ export interface LoadResult {
   /** 2xx answers per second over the run. */
   readonly rps: number;
   /** Latency of 2xx answers, ms (autocannon's 1 ms resolution). */
-  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly latency: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly mean: number;
+  };
 }
 
 async function run(req: LoadRequest): Promise<LoadResult> {
@@ -54,7 +60,9 @@ async function run(req: LoadRequest): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count ?? 0])),
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count ?? 0]),
+    ),
     rps: result['2xx'] / result.duration,
     latency: { p50: lat.p50, p90: lat.p90, p99: lat.p99, max: lat.max, mean: lat.mean },
   };

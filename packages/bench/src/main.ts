@@ -90,7 +90,14 @@ async function main(): Promise<number> {
 
   const report = {
     machine: machine(ctx),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).filter((a) => a !== '--').join(' ')}` : ''}`,
+    command: `npm run bench${
+      process.argv.length > 2
+        ? ` -- ${process.argv
+            .slice(2)
+            .filter((a) => a !== '--')
+            .join(' ')}`
+        : ''
+    }`,
     options: { ...opts, scenarios: [...opts.scenarios] },
     figures: results.figures,
     checks: results.checks,
@@ -103,13 +110,15 @@ async function main(): Promise<number> {
     `\nMachine: ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.date}; load average ${m.loadAverage.start} → ` +
       `${m.loadAverage.end}\n\n${textTable(results.figures)}\n\n`,
   );
-  for (const c of results.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
+  for (const c of results.checks)
+    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
   if (report.profile) process.stdout.write(`\nCPU profiles:\n${report.profile}\n`);
   process.stdout.write(`\nWritten: ${files.join(', ')}\n`);
 
   const failedChecks = results.checks.filter((c) => !c.ok);
   const missed = results.figures.filter((f) => passes(f) === false);
-  if (missed.length) process.stdout.write(`Targets missed: ${missed.map((f) => `${f.scenario}: ${f.metric}`).join('; ')}\n`);
+  if (missed.length)
+    process.stdout.write(`Targets missed: ${missed.map((f) => `${f.scenario}: ${f.metric}`).join('; ')}\n`);
   if (fatal) {
     process.stderr.write(`\nbench failed: ${fatal.message}\n`);
     return 1;

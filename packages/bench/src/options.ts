@@ -38,7 +38,20 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     flags.set(m[1]!, m[2] ?? 'true');
   }
-  const known = ['quick', 'profile', 'strict', 'only', 'rounds', 'seconds', 'jobs', 'drain-rounds', 'rate', 'e2e-seconds', 'connections', 'help'];
+  const known = [
+    'quick',
+    'profile',
+    'strict',
+    'only',
+    'rounds',
+    'seconds',
+    'jobs',
+    'drain-rounds',
+    'rate',
+    'e2e-seconds',
+    'connections',
+    'help',
+  ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   if (flags.has('help')) {
     process.stdout.write(`${USAGE}\n`);
@@ -55,7 +68,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const only = flags.get('only');
   const scenarios = new Set<Scenario>();
   for (const s of only ? only.split(',') : SCENARIOS) {
-    if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+    if (!(SCENARIOS as readonly string[]).includes(s))
+      throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
     scenarios.add(s as Scenario);
   }
   return Object.freeze({

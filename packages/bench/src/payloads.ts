@@ -1,7 +1,15 @@
 import { SYNCED_COMMANDS, type SyncedCommand } from '@imsync/callbacks';
 
 /** The store tables an event can add rows to. */
-export const TABLES = ['groups', 'group_members', 'group_destroys', 'topics', 'users', 'friendships', 'blocklist'] as const;
+export const TABLES = [
+  'groups',
+  'group_members',
+  'group_destroys',
+  'topics',
+  'users',
+  'friendships',
+  'blocklist',
+] as const;
 export type Table = (typeof TABLES)[number];
 export type RowCounts = Partial<Record<Table, number>>;
 
@@ -134,7 +142,13 @@ const MAKERS: { [C in SyncedCommand]: Maker } = {
     probe: groupProbe(id),
   }),
   'Group.CallbackAfterGroupInfoChanged': (id, t) => ({
-    body: { GroupId: group(id), Type: 'Public', Operator_Account: `o${id}`, Notification: `notice ${id}`, EventTime: t },
+    body: {
+      GroupId: group(id),
+      Type: 'Public',
+      Operator_Account: `o${id}`,
+      Notification: `notice ${id}`,
+      EventTime: t,
+    },
     rows: { groups: 1 },
     probe: groupProbe(id),
   }),

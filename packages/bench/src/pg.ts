@@ -29,7 +29,11 @@ export const probeKey = (p: Probe): string => `${p.table}\u0000${p.value}`;
  * When each probe row was last written (updated_at, µs precision, as ms since the epoch), by probeKey.
  * updated_at is now() of the writing transaction: the moment it began, a little before its commit.
  */
-export function appliedTimes(url: string, schema: string, probes: readonly Probe[]): Promise<Map<string, number>> {
+export function appliedTimes(
+  url: string,
+  schema: string,
+  probes: readonly Probe[],
+): Promise<Map<string, number>> {
   return withClient(url, async (c) => {
     const times = new Map<string, number>();
     const byColumn = new Map<string, Probe[]>();

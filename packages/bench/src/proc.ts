@@ -60,8 +60,14 @@ export class Child {
     });
     this.crashed = this.exited.then(({ code, signal }) => {
       if (this.stopping) return new Promise<never>(() => undefined);
-      const why = this.spawnError ? this.spawnError.message : signal ? `signal ${signal}` : `exit code ${code}`;
-      throw new ChildCrashed(`${opts.name} (pid ${this.proc.pid}) stopped unexpectedly (${why}). Last output:\n${this.tail()}`);
+      const why = this.spawnError
+        ? this.spawnError.message
+        : signal
+          ? `signal ${signal}`
+          : `exit code ${code}`;
+      throw new ChildCrashed(
+        `${opts.name} (pid ${this.proc.pid}) stopped unexpectedly (${why}). Last output:\n${this.tail()}`,
+      );
     });
     this.crashed.catch(() => undefined); // observed by whoever races against it
   }
@@ -144,7 +150,9 @@ process.on('exit', () => {
 export function request<T>(child: Child, message: unknown): Promise<T> {
   return child.guard(
     new Promise<T>((resolve, reject) => {
-      child.proc.once('message', (m: { error?: string } & T) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      child.proc.once('message', (m: { error?: string } & T) =>
+        m.error ? reject(new Error(m.error)) : resolve(m),
+      );
       child.proc.send(message as object);
     }),
   );
@@ -154,7 +162,10 @@ export function request<T>(child: Child, message: unknown): Promise<T> {
 export function firstMessage<T>(child: Child, timeoutMs = 30_000): Promise<T> {
   return child.guard(
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${child.opts.name}: no ready message after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${child.opts.name}: no ready message after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       child.proc.once('message', (m: T) => {
         clearTimeout(timer);
         resolve(m);
@@ -175,7 +186,8 @@ export async function waitReady(child: Child, url: string, timeoutMs = 30_000): 
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`${child.opts.name}: ${url} not ready after ${timeoutMs} ms\n${child.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${child.opts.name}: ${url} not ready after ${timeoutMs} ms\n${child.tail()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new ChildCrashed(`${child.opts.name} exited before it was ready:\n${child.tail()}`);

@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
+  }[];
   startTime: number;
   endTime: number;
   samples: number[];
@@ -43,7 +47,10 @@ export function areaOf(url: string, fn: string): string {
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/packages\//, 'packages/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/packages\//, 'packages/');
 }
 
 export function summarizeProfile(file: string, window: Window = {}): ProfileSummary {
@@ -101,7 +108,8 @@ export function summarizeProfile(file: string, window: Window = {}): ProfileSumm
 }
 
 /** Frames worth naming in the inclusive view: the app and the libraries it calls, not plumbing. */
-const PLUMBING = /^(\(root\)|\(program\)|\(idle\)|\(garbage collector\)|dispatch|next|runMicrotasks|processTicksAndRejections|emit|onread|onStreamRead|parserOnHeadersComplete|parserOnIncoming|parserOnBody|parserOnMessageComplete|\(anonymous\))$/;
+const PLUMBING =
+  /^(\(root\)|\(program\)|\(idle\)|\(garbage collector\)|dispatch|next|runMicrotasks|processTicksAndRejections|emit|onread|onStreamRead|parserOnHeadersComplete|parserOnIncoming|parserOnBody|parserOnMessageComplete|\(anonymous\))$/;
 
 export function formatProfile(s: ProfileSummary, top = 25): string {
   const pct = (ms: number) => `${((100 * ms) / s.busyMs).toFixed(1).padStart(5)}%`;

@@ -29,7 +29,11 @@ export interface Check {
 }
 
 export const passes = (f: Figure): boolean | undefined =>
-  f.target === undefined ? undefined : f.target.op === '>=' ? f.value >= f.target.bound : f.value <= f.target.bound;
+  f.target === undefined
+    ? undefined
+    : f.target.op === '>='
+      ? f.value >= f.target.bound
+      : f.value <= f.target.bound;
 
 export interface Machine {
   readonly cores: number;
@@ -60,7 +64,14 @@ export function fmt(n: number, unit = ''): string {
   if (!Number.isFinite(n)) return 'n/a';
   if (unit === 'B') return `${(n / MB).toFixed(1)} MB`;
   const abs = Math.abs(n);
-  const s = abs >= 1000 ? Math.round(n).toLocaleString('en-US') : abs >= 100 ? n.toFixed(0) : abs >= 10 ? n.toFixed(1) : n.toFixed(2);
+  const s =
+    abs >= 1000
+      ? Math.round(n).toLocaleString('en-US')
+      : abs >= 100
+        ? n.toFixed(0)
+        : abs >= 10
+          ? n.toFixed(1)
+          : n.toFixed(2);
   return unit && unit !== 'x' ? `${s} ${unit}` : unit === 'x' ? `${s}×` : s;
 }
 
@@ -70,7 +81,14 @@ const verdict = (f: Figure) => {
 };
 
 function rows(figures: readonly Figure[]): string[][] {
-  return figures.map((f) => [f.scenario, f.metric, fmt(f.value, f.unit), f.target?.text ?? '', verdict(f), f.note ?? '']);
+  return figures.map((f) => [
+    f.scenario,
+    f.metric,
+    fmt(f.value, f.unit),
+    f.target?.text ?? '',
+    verdict(f),
+    f.note ?? '',
+  ]);
 }
 
 const HEAD = ['scenario', 'figure', 'value', 'target', 'result', 'note'];
@@ -78,7 +96,11 @@ const HEAD = ['scenario', 'figure', 'value', 'target', 'result', 'note'];
 export function textTable(figures: readonly Figure[]): string {
   const all = [HEAD, ...rows(figures)];
   const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 

@@ -43,7 +43,10 @@ export async function startIngest(ctx: Context, o: IngestOptions): Promise<Targe
   const name = o.name ?? 'ingest';
   const child = new Child({
     name,
-    args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), 'packages/ingest/dist/main.js'],
+    args: [
+      ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
+      'packages/ingest/dist/main.js',
+    ],
     cwd: REPO_ROOT,
     env: {
       ...baseEnv(),
@@ -76,7 +79,10 @@ export async function startSyncWorker(ctx: Context, o: WorkerOptions): Promise<C
   const adminPort = await freePort();
   const child = new Child({
     name: o.name ?? 'sync-worker',
-    args: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), 'packages/sync-worker/dist/main.js'],
+    args: [
+      ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
+      'packages/sync-worker/dist/main.js',
+    ],
     cwd: REPO_ROOT,
     env: {
       ...baseEnv(),

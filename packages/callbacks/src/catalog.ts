@@ -146,7 +146,8 @@ const COMMANDS: Readonly<Record<CallbackCategory, Readonly<Record<string, Callba
 
 function entryOf(command: string, category: CallbackCategory, kind: CallbackKind): CatalogEntry {
   const synced = isSyncedCommand(command);
-  if (synced && kind !== 'after') throw new Error(`catalog: synced command ${command} must be an after-callback`);
+  if (synced && kind !== 'after')
+    throw new Error(`catalog: synced command ${command} must be an after-callback`);
   return Object.freeze({
     command,
     category,
@@ -159,8 +160,9 @@ function entryOf(command: string, category: CallbackCategory, kind: CallbackKind
 
 /** The catalog, keyed by the Tencent command string. */
 export const CATALOG: ReadonlyMap<string, CatalogEntry> = new Map(
-  (Object.entries(COMMANDS) as [CallbackCategory, Record<string, CallbackKind>][]).flatMap(([category, commands]) =>
-    Object.entries(commands).map(([command, kind]) => [command, entryOf(command, category, kind)] as const),
+  (Object.entries(COMMANDS) as [CallbackCategory, Record<string, CallbackKind>][]).flatMap(
+    ([category, commands]) =>
+      Object.entries(commands).map(([command, kind]) => [command, entryOf(command, category, kind)] as const),
   ),
 );
 

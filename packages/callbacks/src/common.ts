@@ -26,7 +26,8 @@ export const memberList = () =>
 export const renameKey =
   (from: string, to: string) =>
   (value: unknown): unknown => {
-    if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, from)) return value;
+    if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, from))
+      return value;
     const { [from]: aliased, ...rest } = value as Record<string, unknown>;
     return rest[to] !== undefined ? rest : { ...rest, [to]: aliased };
   };
@@ -50,9 +51,9 @@ export const groupId = () => string().trim().required();
 
 /** A string or a number, kept as sent (profile values are uint32 or string). */
 export const scalar = () =>
-  mixed<string | number>((v): v is string | number => typeof v === 'string' || typeof v === 'number').typeError(
-    '${path} must be a string or a number',
-  );
+  mixed<string | number>(
+    (v): v is string | number => typeof v === 'string' || typeof v === 'number',
+  ).typeError('${path} must be a string or a number');
 
 /** The common head of every group event: `GroupId` (alias `groupID`), `Type`, operator and time. */
 export const groupHead = {

@@ -1,4 +1,13 @@
-import { ArraySchema, BooleanSchema, MixedSchema, NumberSchema, ObjectSchema, StringSchema, type AnySchema, type Schema } from 'yup';
+import {
+  ArraySchema,
+  BooleanSchema,
+  MixedSchema,
+  NumberSchema,
+  ObjectSchema,
+  StringSchema,
+  type AnySchema,
+  type Schema,
+} from 'yup';
 
 /**
  * A fast acceptance check compiled from a yup schema: `check(value)` is true only when yup's
@@ -93,7 +102,8 @@ function compileNode(schema: unknown): Node {
     schema instanceof MixedSchema;
   if (!known) throw new Unsupported('a lazy, tuple, date or unknown schema');
   if (s.conditions.length) throw new Unsupported('conditions (when)');
-  if (s.spec.strict || s.spec.strip || s.spec.recursive === false) throw new Unsupported('strict, strip or recursive: false');
+  if (s.spec.strict || s.spec.strip || s.spec.recursive === false)
+    throw new Unsupported('strict, strip or recursive: false');
   const { transforms } = s;
   const { tests, ctx } = compileTests(s);
   // ObjectSchema invents a default from its fields; other schemas have one only when given.
@@ -130,7 +140,8 @@ function compileNode(schema: unknown): Node {
 
   return (raw) => {
     let v = raw;
-    if (v !== undefined) for (let i = 0; i < transforms.length; i++) v = transforms[i]!.call(s, v, raw, s, CAST_OPTIONS);
+    if (v !== undefined)
+      for (let i = 0; i < transforms.length; i++) v = transforms[i]!.call(s, v, raw, s, CAST_OPTIONS);
     if (v === undefined && hasDefault) v = s.getDefault(CAST_OPTIONS);
     for (let i = 0; i < tests.length; i++) {
       const t = tests[i]!;

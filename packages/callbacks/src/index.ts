@@ -1,4 +1,11 @@
-export { okAnswer, failAnswer, rejectionAnswer, REJECTIONS, type Answer, type RejectionReason } from './answer.js';
+export {
+  okAnswer,
+  failAnswer,
+  rejectionAnswer,
+  REJECTIONS,
+  type Answer,
+  type RejectionReason,
+} from './answer.js';
 export {
   CATALOG,
   lookupCommand,
@@ -28,7 +35,13 @@ export {
 export { compileCheck, type FastCheck } from './fast-check.js';
 export { normalizePlatform, PLATFORMS, type Platform } from './platform.js';
 export { computeSign, signMatches, verifySignature, type SignatureCheck } from './signature.js';
-export { SYNCED_SCHEMAS, SYNCED_COMMANDS, isSyncedCommand, type SyncedCommand, type EventOf } from './synced.js';
+export {
+  SYNCED_SCHEMAS,
+  SYNCED_COMMANDS,
+  isSyncedCommand,
+  type SyncedCommand,
+  type EventOf,
+} from './synced.js';
 export { GroupAfterChangeGroupOwner } from './group/after-change-group-owner.js';
 export { GroupAfterCreateGroup } from './group/after-create-group.js';
 export { GroupAfterCreateTopic } from './group/after-create-topic.js';

@@ -103,11 +103,14 @@ export function parseSyncJob(data: unknown): SyncEvent {
     errors.push('receivedAt must be a non-negative integer (ms)');
   }
   for (const field of ['clientIp', 'optPlatform'] as const) {
-    if (d[field] !== undefined && d[field] !== null && typeof d[field] !== 'string') errors.push(`${field} must be a string or null`);
+    if (d[field] !== undefined && d[field] !== null && typeof d[field] !== 'string')
+      errors.push(`${field} must be a string or null`);
   }
-  if (typeof d.eventKey !== 'string' || !/^[0-9a-f]{64}$/.test(d.eventKey)) errors.push('eventKey must be sha256 hex');
+  if (typeof d.eventKey !== 'string' || !/^[0-9a-f]{64}$/.test(d.eventKey))
+    errors.push('eventKey must be sha256 hex');
   const command = d.command;
-  if (typeof command !== 'string' || !(command in SYNCED_SCHEMAS)) errors.push(`not a synced command: ${String(command)}`);
+  if (typeof command !== 'string' || !(command in SYNCED_SCHEMAS))
+    errors.push(`not a synced command: ${String(command)}`);
   if (errors.length) throw new InvalidCallbackError(errors);
   const c = command as SyncedCommand;
   const event = parseBody(c, d.body);

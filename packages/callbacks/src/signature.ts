@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it (PROTOCOL.md §1.5). */
 export function computeSign(token: string, requestTime: string): string {
-  return createHash('sha256').update(token + requestTime).digest('hex');
+  return createHash('sha256')
+    .update(token + requestTime)
+    .digest('hex');
 }
 
 /** Compares a received `Sign` with the expected one in constant time (case-insensitive hex). */
@@ -14,7 +16,10 @@ export function signMatches(token: string, requestTime: string, sign: string): b
 
 export type SignatureCheck =
   | { ok: true; token: 0 | 1 }
-  | { ok: false; reason: 'missing Sign or RequestTime' | 'malformed RequestTime' | 'stale RequestTime' | 'Sign mismatch' };
+  | {
+      ok: false;
+      reason: 'missing Sign or RequestTime' | 'malformed RequestTime' | 'stale RequestTime' | 'Sign mismatch';
+    };
 
 /**
  * Checks `Sign` and `RequestTime` against an app's tokens (the current one first, then the previous one
@@ -29,7 +34,8 @@ export function verifySignature(
 ): SignatureCheck {
   if (!sign || !requestTime) return { ok: false, reason: 'missing Sign or RequestTime' };
   if (!/^\d{1,12}$/.test(requestTime)) return { ok: false, reason: 'malformed RequestTime' };
-  if (Math.abs(nowMs / 1000 - Number(requestTime)) > maxSkewSeconds) return { ok: false, reason: 'stale RequestTime' };
+  if (Math.abs(nowMs / 1000 - Number(requestTime)) > maxSkewSeconds)
+    return { ok: false, reason: 'stale RequestTime' };
   for (let i = 0; i < tokens.length; i++) {
     if (signMatches(tokens[i]!, requestTime, sign)) return { ok: true, token: i as 0 | 1 };
   }

@@ -23,7 +23,8 @@ describe('answers', () => {
 
   it('gives every reason its documented HTTP status', () => {
     expect(Object.keys(REJECTIONS)).to.have.members(Object.keys(STATUS));
-    for (const [reason, r] of Object.entries(REJECTIONS)) expect(r.status, reason).to.equal(STATUS[reason as RejectionReason]);
+    for (const [reason, r] of Object.entries(REJECTIONS))
+      expect(r.status, reason).to.equal(STATUS[reason as RejectionReason]);
   });
 
   it('gives every reason a distinct non-zero ErrorCode whose first three digits are the status', () => {
@@ -36,7 +37,11 @@ describe('answers', () => {
   });
 
   it('shapes a refusal like Tencent’s answers, with an optional detail', () => {
-    expect(rejectionAnswer('unknownApp')).to.deep.equal({ ActionStatus: 'FAIL', ErrorInfo: 'unknown SdkAppid', ErrorCode: 40301 });
+    expect(rejectionAnswer('unknownApp')).to.deep.equal({
+      ActionStatus: 'FAIL',
+      ErrorInfo: 'unknown SdkAppid',
+      ErrorCode: 40301,
+    });
     expect(rejectionAnswer('invalidBody', 'GroupId is a required field')).to.deep.equal({
       ActionStatus: 'FAIL',
       ErrorInfo: 'invalid body: GroupId is a required field',

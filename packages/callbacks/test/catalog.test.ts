@@ -105,7 +105,9 @@ const KIND: Record<'B' | 'A', CallbackKind> = { B: 'before', A: 'after' };
 
 describe('catalog', () => {
   it('has the 40 commands of PROTOCOL.md §2 plus recall, robots, official accounts and push, and nothing else', () => {
-    expect(DOCUMENTED.filter(([, c]) => !c.startsWith('OfficialAccount.') && !/^(Bot|Chatbot|Push)\./.test(c))).to.have.length(41);
+    expect(
+      DOCUMENTED.filter(([, c]) => !c.startsWith('OfficialAccount.') && !/^(Bot|Chatbot|Push)\./.test(c)),
+    ).to.have.length(41);
     expect([...CATALOG.keys()].sort()).to.deep.equal(DOCUMENTED.map(([, c]) => c).sort());
   });
 
@@ -130,7 +132,8 @@ describe('catalog', () => {
   });
 
   it('has no schema for a command it does not sync', () => {
-    for (const entry of CATALOG.values()) if (!entry.synced) expect(entry.schema, entry.command).to.equal(null);
+    for (const entry of CATALOG.values())
+      if (!entry.synced) expect(entry.schema, entry.command).to.equal(null);
     expect(isSyncedCommand('Group.CallbackAfterRecallMsg')).to.equal(false);
     expect(isSyncedCommand('toString')).to.equal(false);
   });
@@ -162,8 +165,14 @@ describe('catalog', () => {
       const backoff = SYNC_JOB_OPTIONS.backoff as { type: string; delay: number; jitter: number };
       for (const attempt of [1, 3, 5]) {
         const max = backoff.delay * 2 ** (attempt - 1);
-        const delays = Array.from({ length: 200 }, () => Backoffs.calculate(backoff, attempt, new Error('x'), undefined as never) as number);
-        for (const d of delays) expect(d).to.be.at.least(max * (1 - backoff.jitter)).and.at.most(max);
+        const delays = Array.from(
+          { length: 200 },
+          () => Backoffs.calculate(backoff, attempt, new Error('x'), undefined as never) as number,
+        );
+        for (const d of delays)
+          expect(d)
+            .to.be.at.least(max * (1 - backoff.jitter))
+            .and.at.most(max);
         expect(new Set(delays).size, 'jittered').to.be.greaterThan(10);
       }
     });

@@ -7,7 +7,10 @@ import { SYNCED_COMMANDS, SYNCED_SCHEMAS, type SyncedCommand } from '../src/sync
 import { sampleBody } from './support.js';
 
 /** What yup says of a body: accepted, refused (with its errors), or it threw something else. */
-function yupVerdict(command: SyncedCommand, body: unknown): { accepted: boolean; errors?: readonly string[]; threw?: string } {
+function yupVerdict(
+  command: SyncedCommand,
+  body: unknown,
+): { accepted: boolean; errors?: readonly string[]; threw?: string } {
   try {
     parseBody(command, body);
     return { accepted: true };
@@ -29,12 +32,51 @@ function validateVerdict(command: SyncedCommand, body: unknown): ReturnType<type
 
 /** Values that sit on the edges of what the schemas accept. */
 const tricky: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, '', ' ', '  x  ', 'x', '0', '-1', '1.5', ' 1670574414123', '1e3', 'NaN', 'Infinity', 'yesterday'),
+  fc.constantFrom(
+    null,
+    '',
+    ' ',
+    '  x  ',
+    'x',
+    '0',
+    '-1',
+    '1.5',
+    ' 1670574414123',
+    '1e3',
+    'NaN',
+    'Infinity',
+    'yesterday',
+  ),
   fc.constantFrom(0, -1, 1.5, 1670574414123, Number.MAX_SAFE_INTEGER, -0, 1e21, true, false),
-  fc.constantFrom('Login', 'Logout', 'Disconnect', 'Owner', 'Admin', 'Member', 'Online', 'Offline', 'set', 'modify', 'delete', 'clear', 'IOS', 'iOs', 'macOS'),
+  fc.constantFrom(
+    'Login',
+    'Logout',
+    'Disconnect',
+    'Owner',
+    'Admin',
+    'Member',
+    'Online',
+    'Offline',
+    'set',
+    'modify',
+    'delete',
+    'clear',
+    'IOS',
+    'iOs',
+    'macOS',
+  ),
   fc.constantFrom([], {}, [''], [' '], [{}], [null], [{ Member_Account: 'a' }], [{ Member_Account: ' ' }]),
-  fc.constantFrom([{ Key: 'k', Value: 'v' }], [{ key: 'k', value: 'v' }], [{ key: 'k' }], [{ Key: '', Value: 1 }]),
-  fc.constantFrom([{ From_Account: 'a', To_Account: 'b' }], [{ Tag: 'Tag_Profile_IM_Nick', Value: 1 }], [{ Platform: 'IOS' }]),
+  fc.constantFrom(
+    [{ Key: 'k', Value: 'v' }],
+    [{ key: 'k', value: 'v' }],
+    [{ key: 'k' }],
+    [{ Key: '', Value: 1 }],
+  ),
+  fc.constantFrom(
+    [{ From_Account: 'a', To_Account: 'b' }],
+    [{ Tag: 'Tag_Profile_IM_Nick', Value: 1 }],
+    [{ Platform: 'IOS' }],
+  ),
   fc.string({ maxLength: 4 }),
   fc.integer({ min: -5, max: 5 }),
   fc.double({ noNaN: false }),
@@ -42,7 +84,18 @@ const tricky: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Keys Tencent sends under another name (aliases the schemas rename), plus some new ones. */
-const EXTRA_KEYS = ['groupID', 'Modified_Account', 'TopicId', 'TopicIdList', 'key', 'value', 'FutureField', 'Key', 'Value', 'GroupId'];
+const EXTRA_KEYS = [
+  'groupID',
+  'Modified_Account',
+  'TopicId',
+  'TopicIdList',
+  'key',
+  'value',
+  'FutureField',
+  'Key',
+  'Value',
+  'GroupId',
+];
 
 /** A copy of `value` with some parts kept, some changed, some removed and some keys added. */
 function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
@@ -51,9 +104,16 @@ function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
   if (Array.isArray(value)) {
     const items = value.map((v) => mutated(v, depth + 1));
     const changed = fc.tuple(...items).chain((xs) =>
-      fc.oneof(fc.constant(xs), fc.constant(xs.slice(1)), tricky.map((extra) => [...xs, extra])),
+      fc.oneof(
+        fc.constant(xs),
+        fc.constant(xs.slice(1)),
+        tricky.map((extra) => [...xs, extra]),
+      ),
     );
-    return fc.oneof({ weight: 8, arbitrary: value.length ? changed : keep }, { weight: 1, arbitrary: tricky });
+    return fc.oneof(
+      { weight: 8, arbitrary: value.length ? changed : keep },
+      { weight: 1, arbitrary: tricky },
+    );
   }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
@@ -63,7 +123,9 @@ function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
         { weight: 1, arbitrary: fc.constant(null) }, // removed
       ),
     );
-    const extras = fc.array(fc.tuple(fc.constantFrom(...EXTRA_KEYS), tricky), { maxLength: depth === 0 ? 2 : 1 });
+    const extras = fc.array(fc.tuple(fc.constantFrom(...EXTRA_KEYS), tricky), {
+      maxLength: depth === 0 ? 2 : 1,
+    });
     const changed = fc.tuple(fc.tuple(...fields), extras).map(([kept, added]) => {
       const o: Record<string, unknown> = {};
       for (const e of kept) if (e) o[e[0]] = e[1];
@@ -94,10 +156,11 @@ describe('fast check compiled from the schemas', () => {
             if (yup.accepted) {
               // ingest picks the duplicate window from the raw body: EventTime absent there ⇔ absent after casting
               const event = parseBody(command, body) as { EventTime?: unknown };
-              expect(event.EventTime === undefined).to.equal((body as { EventTime?: unknown }).EventTime === undefined);
+              expect(event.EventTime === undefined).to.equal(
+                (body as { EventTime?: unknown }).EventTime === undefined,
+              );
               valid++;
-            }
-            else invalid++;
+            } else invalid++;
           }),
           { numRuns: 500 },
         );

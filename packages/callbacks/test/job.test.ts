@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { loadSample } from '@imsync/testing';
-import { eventKeyOf, eventVersion, InvalidCallbackError, parseSyncJob, type SyncJobData } from '../src/job.js';
+import {
+  eventKeyOf,
+  eventVersion,
+  InvalidCallbackError,
+  parseSyncJob,
+  type SyncJobData,
+} from '../src/job.js';
 
 describe('job envelope', () => {
   const sample = loadSample('Group.CallbackAfterMemberFieldChanged');
@@ -56,7 +62,10 @@ describe('job envelope', () => {
       expect((err as InvalidCallbackError).errors).to.have.length(5);
     }
     expect(() => parseSyncJob(null)).to.throw(InvalidCallbackError);
-    expect(() => parseSyncJob({ ...data, body: { GroupId: 'g' } })).to.throw(InvalidCallbackError, /Member_Account/);
+    expect(() => parseSyncJob({ ...data, body: { GroupId: 'g' } })).to.throw(
+      InvalidCallbackError,
+      /Member_Account/,
+    );
   });
 
   it('refuses a receivedAt that is not a whole, non-negative number of ms, and non-string query fields', () => {
@@ -66,7 +75,10 @@ describe('job envelope', () => {
         /receivedAt must be a non-negative integer/,
       );
     }
-    expect(() => parseSyncJob({ ...data, clientIp: 7 })).to.throw(InvalidCallbackError, /clientIp must be a string or null/);
+    expect(() => parseSyncJob({ ...data, clientIp: 7 })).to.throw(
+      InvalidCallbackError,
+      /clientIp must be a string or null/,
+    );
     expect(() => parseSyncJob({ ...data, optPlatform: {} })).to.throw(InvalidCallbackError, /optPlatform/);
   });
 });

@@ -19,9 +19,18 @@ describe('signature', () => {
   });
 
   it('refuses a wrong signature, a wrong token and a truncated one', () => {
-    expect(verifySignature([token], sign.replace(/^1/, '2'), time, now, 60)).to.deep.equal({ ok: false, reason: 'Sign mismatch' });
-    expect(verifySignature(['other'], sign, time, now, 60)).to.deep.equal({ ok: false, reason: 'Sign mismatch' });
-    expect(verifySignature([token], sign.slice(0, 10), time, now, 60)).to.deep.equal({ ok: false, reason: 'Sign mismatch' });
+    expect(verifySignature([token], sign.replace(/^1/, '2'), time, now, 60)).to.deep.equal({
+      ok: false,
+      reason: 'Sign mismatch',
+    });
+    expect(verifySignature(['other'], sign, time, now, 60)).to.deep.equal({
+      ok: false,
+      reason: 'Sign mismatch',
+    });
+    expect(verifySignature([token], sign.slice(0, 10), time, now, 60)).to.deep.equal({
+      ok: false,
+      reason: 'Sign mismatch',
+    });
   });
 
   it('accepts the previous token during a rotation', () => {
@@ -31,13 +40,22 @@ describe('signature', () => {
   it('refuses a RequestTime outside the skew, accepts it at the edge', () => {
     expect(verifySignature([token], sign, time, now + 60_000, 60).ok).to.equal(true);
     expect(verifySignature([token], sign, time, now - 60_000, 60).ok).to.equal(true);
-    expect(verifySignature([token], sign, time, now + 61_000, 60)).to.deep.equal({ ok: false, reason: 'stale RequestTime' });
-    expect(verifySignature([token], sign, time, now - 61_000, 60)).to.deep.equal({ ok: false, reason: 'stale RequestTime' });
+    expect(verifySignature([token], sign, time, now + 61_000, 60)).to.deep.equal({
+      ok: false,
+      reason: 'stale RequestTime',
+    });
+    expect(verifySignature([token], sign, time, now - 61_000, 60)).to.deep.equal({
+      ok: false,
+      reason: 'stale RequestTime',
+    });
   });
 
   it('refuses a missing or malformed Sign / RequestTime', () => {
     expect(verifySignature([token], undefined, time, now, 60).ok).to.equal(false);
     expect(verifySignature([token], sign, undefined, now, 60).ok).to.equal(false);
-    expect(verifySignature([token], sign, '16698721.2', now, 60)).to.deep.equal({ ok: false, reason: 'malformed RequestTime' });
+    expect(verifySignature([token], sign, '16698721.2', now, 60)).to.deep.equal({
+      ok: false,
+      reason: 'malformed RequestTime',
+    });
   });
 });

@@ -65,7 +65,8 @@ export function itToleratesTheDocumentedDrift(command: SyncedCommand, opts: Shar
   });
 
   it('refuses an EventTime that is not a whole number of milliseconds', () => {
-    for (const bad of ['yesterday', 1.5, -1, true]) expectRefused(command, variant(command, { EventTime: bad }), ['EventTime']);
+    for (const bad of ['yesterday', 1.5, -1, true])
+      expectRefused(command, variant(command, { EventTime: bad }), ['EventTime']);
   });
 
   it('keeps fields Tencent adds later', () => {
@@ -87,7 +88,10 @@ export function itToleratesTheDocumentedDrift(command: SyncedCommand, opts: Shar
     });
 
     it('keeps GroupId when groupID is sent too', () => {
-      const e = parse(command, variant(command, { GroupId: '@TGS#canonical', groupID: '@TGS#alias' })) as Record<string, unknown>;
+      const e = parse(
+        command,
+        variant(command, { GroupId: '@TGS#canonical', groupID: '@TGS#alias' }),
+      ) as Record<string, unknown>;
       expect(e.GroupId).to.equal('@TGS#canonical');
       expect(e).not.to.have.property('groupID');
     });

@@ -203,7 +203,11 @@ describe('SIGTERM (real processes)', function () {
       const another = await stack.startWorker();
       // (the first worker's abandoned transaction may also commit once the lock is released: the job is
       // idempotent, so applying it twice changes nothing; what matters is that the job completes)
-      await eventually(async () => (await queue.getCompletedCount()) === 2, 10_000, 'the handed-back job completed');
+      await eventually(
+        async () => (await queue.getCompletedCount()) === 2,
+        10_000,
+        'the handed-back job completed',
+      );
       expect(await groupName()).to.equal('after');
       expect(await queue.getFailedCount()).to.equal(0);
       expect((await another.stop()).code).to.equal(0);

@@ -30,7 +30,8 @@ export class ConfigError extends Error {
 }
 
 const appId = (variable: string, raw: string): number => {
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ConfigError(`${variable}: "${raw}" is not an SDKAppID (digits only)`);
+  if (!/^[1-9]\d{0,15}$/.test(raw))
+    throw new ConfigError(`${variable}: "${raw}" is not an SDKAppID (digits only)`);
   return Number(raw);
 };
 
@@ -43,13 +44,20 @@ export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
   };
   const single = env.IM_SDKAPPID?.trim();
   if (single) {
-    add('IM_SDKAPPID', appId('IM_SDKAPPID', single), [env.IM_CALLBACK_TOKEN ?? '', env.IM_CALLBACK_TOKEN_PREVIOUS ?? '']);
+    add('IM_SDKAPPID', appId('IM_SDKAPPID', single), [
+      env.IM_CALLBACK_TOKEN ?? '',
+      env.IM_CALLBACK_TOKEN_PREVIOUS ?? '',
+    ]);
   } else if (env.IM_CALLBACK_TOKEN) {
     throw new ConfigError('IM_CALLBACK_TOKEN: set IM_SDKAPPID too (the app the token belongs to)');
   }
-  for (const entry of (env.IM_APPS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.IM_APPS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [id = '', token = '', previous = '', ...rest] = entry.split(':');
-    if (rest.length) throw new ConfigError(`IM_APPS: "${entry}" has too many parts (SDKAppID:token:previousToken)`);
+    if (rest.length)
+      throw new ConfigError(`IM_APPS: "${entry}" has too many parts (SDKAppID:token:previousToken)`);
     if (!token && previous) throw new ConfigError(`IM_APPS: "${id}" has a previous token but no current one`);
     add('IM_APPS', appId('IM_APPS', id.trim()), [token, previous]);
   }
@@ -58,17 +66,31 @@ export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
 }
 
 const schema = object({
-  REDIS_URL: string().matches(/^rediss?:\/\//, '${path} must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: string().matches(/^[^:\s]+$/, '${path} must not contain ":" or spaces').default('imsync'),
+  REDIS_URL: string()
+    .matches(/^rediss?:\/\//, '${path} must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: string()
+    .matches(/^[^:\s]+$/, '${path} must not contain ":" or spaces')
+    .default('imsync'),
   INGEST_HOST: string().default('0.0.0.0'),
   INGEST_PORT: number().integer().min(0).max(65535).default(3000),
   ADMIN_HOST: string().default('127.0.0.1'),
   ADMIN_PORT: number().integer().min(0).max(65535).default(3001),
-  CALLBACK_PATH: string().matches(/^\/\S*$/, '${path} must start with "/"').default('/im/callback'),
+  CALLBACK_PATH: string()
+    .matches(/^\/\S*$/, '${path} must start with "/"')
+    .default('/im/callback'),
   SIGN_MAX_SKEW_SECONDS: number().integer().min(1).max(3600).default(60),
-  BODY_LIMIT_BYTES: number().integer().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: number()
+    .integer()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   ENQUEUE_TIMEOUT_MS: number().integer().min(50).max(1900).default(1000),
-  DEDUPE_WINDOW_SECONDS: number().integer().min(0).max(7 * 24 * 3600).default(600),
+  DEDUPE_WINDOW_SECONDS: number()
+    .integer()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(600),
   DEDUPE_WINDOW_NO_EVENT_TIME_MS: number().integer().min(0).max(60_000).default(5000),
   UNROUTED_ENABLED: boolean().default(true),
   KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
@@ -111,7 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     logLevel: e.LOG_LEVEL,
     dashboard:
       e.DASHBOARD_USER !== undefined && e.DASHBOARD_PASSWORD !== undefined
-        ? Object.freeze({ user: e.DASHBOARD_USER, password: e.DASHBOARD_PASSWORD, readOnly: e.DASHBOARD_READONLY })
+        ? Object.freeze({
+            user: e.DASHBOARD_USER,
+            password: e.DASHBOARD_PASSWORD,
+            readOnly: e.DASHBOARD_READONLY,
+          })
         : null,
   });
 }

@@ -38,7 +38,10 @@ export interface BullEnqueuerOptions {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(`${what}: Redis did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new QueueUnavailableError(`${what}: Redis did not answer within ${ms} ms`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -99,7 +102,9 @@ export class BullEnqueuer implements Enqueuer {
       if (this.batch.length === 0) {
         this.batchTimer = setTimeout(
           (items: PendingAdd[]) => {
-            const err = new QueueUnavailableError(`enqueue: Redis did not answer within ${this.opts.timeoutMs} ms`);
+            const err = new QueueUnavailableError(
+              `enqueue: Redis did not answer within ${this.opts.timeoutMs} ms`,
+            );
             for (const b of items) b.reject(err);
           },
           this.opts.timeoutMs,
@@ -139,7 +144,9 @@ export class BullEnqueuer implements Enqueuer {
     let fresh: PendingAdd[];
     try {
       const windowed = batch.filter((b) => b.windowMs > 0);
-      const seen = windowed.length ? await redis.mget(windowed.map((b) => this.dedupeKey(b.data.eventKey))) : [];
+      const seen = windowed.length
+        ? await redis.mget(windowed.map((b) => this.dedupeKey(b.data.eventKey)))
+        : [];
       const duplicates = new Set(windowed.filter((_, i) => seen[i] !== null));
       for (const b of duplicates) b.resolve({ duplicate: true });
       fresh = batch.filter((b) => !duplicates.has(b));

@@ -23,7 +23,10 @@ describe('the public server', () => {
     await h.close();
   });
 
-  function send(path: string, body: string): Promise<{ status: number; json: unknown; reused: boolean; connection?: string }> {
+  function send(
+    path: string,
+    body: string,
+  ): Promise<{ status: number; json: unknown; reused: boolean; connection?: string }> {
     const { port } = server.address() as AddressInfo;
     return new Promise((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent }, (res) => {
@@ -31,7 +34,12 @@ describe('the public server', () => {
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
         res.on('end', () =>
-          resolve({ status: res.statusCode!, json: JSON.parse(text), reused: req.reusedSocket, connection: res.headers.connection }),
+          resolve({
+            status: res.statusCode!,
+            json: JSON.parse(text),
+            reused: req.reusedSocket,
+            connection: res.headers.connection,
+          }),
         );
       });
       req.on('error', reject);

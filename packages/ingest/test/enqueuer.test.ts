@@ -28,7 +28,12 @@ describe('enqueueing: duplicates', () => {
       expect(res.body).to.deep.equal(OK);
     }
     // a retry carries a new RequestTime / Sign and may come with another ClientIP: still the same delivery
-    const signedAgain = callbackQuery({ sdkAppId: OPEN_APP, command: join.command, clientIp: '10.0.0.9', optPlatform: 'iOS' });
+    const signedAgain = callbackQuery({
+      sdkAppId: OPEN_APP,
+      command: join.command,
+      clientIp: '10.0.0.9',
+      optPlatform: 'iOS',
+    });
     expect((await post(h, signedAgain, raw)).body).to.deep.equal(OK);
     expect(await h.sync.count()).to.equal(1);
   });
@@ -85,7 +90,10 @@ describe('enqueueing: duplicates', () => {
     const raw = JSON.stringify(join.body);
     const failed = await post(h, join.query.toString(), raw);
     expect(failed.status).to.equal(503);
-    expect(failed.body).to.deep.include({ ActionStatus: 'FAIL', ErrorCode: REJECTIONS.queueUnavailable.code });
+    expect(failed.body).to.deep.include({
+      ActionStatus: 'FAIL',
+      ErrorCode: REJECTIONS.queueUnavailable.code,
+    });
     expect(await h.sync.count()).to.equal(0);
     await redis.del(`${h.prefix}:sync:id`);
     const retried = await post(h, join.query.toString(), raw);
@@ -132,7 +140,13 @@ describe('enqueueing: Redis down or slow', () => {
     const bound = h.config.enqueueTimeoutMs;
     expect(bound).to.equal(1000);
     for (const command of [join.command, 'Follow.CallbackAfterFollowAdd', 'Nope.Unknown']) {
-      const [res, ms] = await timed(() => post(h!, callbackQuery({ sdkAppId: OPEN_APP, command }), { ...join.body, CallbackCommand: command, EventTime: 7 }));
+      const [res, ms] = await timed(() =>
+        post(h!, callbackQuery({ sdkAppId: OPEN_APP, command }), {
+          ...join.body,
+          CallbackCommand: command,
+          EventTime: 7,
+        }),
+      );
       expect(res.status, command).to.equal(503);
       expect(res.body).to.deep.equal({
         ActionStatus: 'FAIL',
@@ -141,7 +155,11 @@ describe('enqueueing: Redis down or slow', () => {
       });
       expect(ms).to.be.below(bound + 500);
     }
-    const before = await post(h, callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackBeforeCreateGroup' }), {});
+    const before = await post(
+      h,
+      callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackBeforeCreateGroup' }),
+      {},
+    );
     expect(before.body).to.deep.equal(OK);
     expect(await h.enqueuer.isReady()).to.equal(false);
     const lines = h.logs().filter((l) => l.reason === 'queueUnavailable');

@@ -125,7 +125,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         .map((line) => JSON.parse(line) as LogLine),
     logText: () => chunks.join(''),
     jobs: async (queue) =>
-      (await (queue === 'sync' ? sync : unrouted).getWaiting(0, -1)).sort((a, b) => Number(a.id) - Number(b.id)),
+      (await (queue === 'sync' ? sync : unrouted).getWaiting(0, -1)).sort(
+        (a, b) => Number(a.id) - Number(b.id),
+      ),
     close: async () => {
       await enqueuer.close();
       await sync.close();

@@ -12,7 +12,15 @@ export interface WorkerAdminDeps {
   readonly metrics: WorkerMetrics;
 }
 
-const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
+const STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'prioritized',
+  'waiting-children',
+] as const;
 
 async function within<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -28,11 +36,19 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** The worker's admin server: /healthz, /readyz (Redis and PostgreSQL answer) and /metrics. */
 export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; close(): Promise<void> } {
-  const queues = [SYNC_QUEUE, UNROUTED_QUEUE].map((name) => new Queue(name, { connection: deps.connection, prefix: deps.prefix }));
+  const queues = [SYNC_QUEUE, UNROUTED_QUEUE].map(
+    (name) => new Queue(name, { connection: deps.connection, prefix: deps.prefix }),
+  );
   const ready = async () => {
     const [redis, postgres] = await Promise.all([
-      within(deps.connection.ping(), 1000).then(() => true, () => false),
-      within(deps.db.query('SELECT 1'), 1000).then(() => true, () => false),
+      within(deps.connection.ping(), 1000).then(
+        () => true,
+        () => false,
+      ),
+      within(deps.db.query('SELECT 1'), 1000).then(
+        () => true,
+        () => false,
+      ),
     ]);
     return { redis, postgres };
   };
@@ -41,7 +57,10 @@ export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; clos
       const counts = await q.getJobCounts(...STATES);
       for (const state of STATES) deps.metrics.queueDepth.set({ queue: q.name, state }, counts[state] ?? 0);
       const [oldest] = await q.getJobs(['wait'], 0, 0, true);
-      deps.metrics.oldestWaiting.set({ queue: q.name }, oldest ? Math.max(0, Date.now() - oldest.timestamp) / 1000 : 0);
+      deps.metrics.oldestWaiting.set(
+        { queue: q.name },
+        oldest ? Math.max(0, Date.now() - oldest.timestamp) / 1000 : 0,
+      );
     }
   };
   const server = createServer((req, res) => {
@@ -57,7 +76,11 @@ export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; clos
         case '/readyz': {
           const r = await ready();
           const ok = r.redis && r.postgres;
-          return send(ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'ready' : 'not ready', ...r }));
+          return send(
+            ok ? 200 : 503,
+            'application/json',
+            JSON.stringify({ status: ok ? 'ready' : 'not ready', ...r }),
+          );
         }
         case '/metrics':
           await within(collectQueues(), 2000).catch(() => undefined);

@@ -21,7 +21,9 @@ const schema = object({
   DATABASE_URL: string()
     .matches(/^postgres(ql)?:\/\//, '${path} must be a postgres:// URL')
     .default('postgres://postgres:postgres@127.0.0.1:5432/imsync'),
-  DB_SCHEMA: string().matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier').default('imsync'),
+  DB_SCHEMA: string()
+    .matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier')
+    .default('imsync'),
   WORKER_CONCURRENCY: number().integer().min(1).max(256).default(16),
   PG_POOL_SIZE: number().integer().min(1).max(500).optional(),
   WORKER_ADMIN_HOST: string().default('127.0.0.1'),

@@ -61,7 +61,8 @@ export function literal(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw Object.assign(new Error(`not a finite number: ${value}`), { code: '22003' });
+    if (!Number.isFinite(value))
+      throw Object.assign(new Error(`not a finite number: ${value}`), { code: '22003' });
     return String(value);
   }
   if (value instanceof Date) return `${text(value.toISOString())}::timestamptz`;
@@ -72,7 +73,8 @@ export function literal(value: unknown): string {
 
 function text(s: string): string {
   // PostgreSQL text cannot hold NUL; refuse it here as PostgreSQL would (invalid byte sequence, permanent)
-  if (s.includes('\u0000')) throw Object.assign(new Error('text contains a NUL character'), { code: '22021' });
+  if (s.includes('\u0000'))
+    throw Object.assign(new Error('text contains a NUL character'), { code: '22021' });
   return pg.escapeLiteral(s);
 }
 
@@ -82,7 +84,8 @@ export function inline(sql: string, params: readonly unknown[] = []): string {
     ? sql
     : sql.replace(/\$(\d+)/g, (_, n: string) => {
         const i = Number(n) - 1;
-        if (i >= params.length) throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
+        if (i >= params.length)
+          throw new Error(`statement refers to $${n} but has ${params.length} parameters`);
         return literal(params[i]);
       });
 }

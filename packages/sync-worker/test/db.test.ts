@@ -16,29 +16,42 @@ describe('db: one round trip per job, group commit', () => {
 
   const insertUser = (id: string) => `INSERT INTO users (sdk_app_id, user_id) VALUES (1, ${literal(id)})`;
   const users = async () =>
-    (await store.db.query<{ user_id: string }>('SELECT user_id FROM users ORDER BY user_id')).rows.map((r) => r.user_id);
+    (await store.db.query<{ user_id: string }>('SELECT user_id FROM users ORDER BY user_id')).rows.map(
+      (r) => r.user_id,
+    );
 
   it('inlines parameters as literals that PostgreSQL reads back unchanged', async () => {
     const odd = `it's "quoted" \\ back\\slash, $1 and ünïcödé 🚀`;
-    const sql = inline('SELECT $1::text AS t, $2::bigint AS b, $3::numeric AS n, $4::jsonb AS j, $5::timestamptz AS d, $6::text[] AS a, $7::boolean AS f, $8::text AS z', [
-      odd,
-      1400000001,
-      (1n << 100n).toString(),
-      { k: odd, n: [1, null] },
-      new Date('2024-01-02T03:04:05.678Z'),
-      ['a', "b'c"],
-      false,
-      null,
-    ]);
+    const sql = inline(
+      'SELECT $1::text AS t, $2::bigint AS b, $3::numeric AS n, $4::jsonb AS j, $5::timestamptz AS d, $6::text[] AS a, $7::boolean AS f, $8::text AS z',
+      [
+        odd,
+        1400000001,
+        (1n << 100n).toString(),
+        { k: odd, n: [1, null] },
+        new Date('2024-01-02T03:04:05.678Z'),
+        ['a', "b'c"],
+        false,
+        null,
+      ],
+    );
     const { rows } = await store.db.query(sql);
-    expect(rows[0]).to.deep.include({ t: odd, b: '1400000001', n: (1n << 100n).toString(), f: false, z: null });
+    expect(rows[0]).to.deep.include({
+      t: odd,
+      b: '1400000001',
+      n: (1n << 100n).toString(),
+      f: false,
+      z: null,
+    });
     expect(rows[0].j).to.deep.equal({ k: odd, n: [1, null] });
     expect((rows[0].d as Date).toISOString()).to.equal('2024-01-02T03:04:05.678Z');
     expect(rows[0].a).to.deep.equal(['a', "b'c"]);
   });
 
   it('refuses text with a NUL character as PostgreSQL would (22021)', () => {
-    expect(() => literal('a\u0000b')).to.throw().with.property('code', '22021');
+    expect(() => literal('a\u0000b'))
+      .to.throw()
+      .with.property('code', '22021');
   });
 
   it("a job's statements are all or nothing", async () => {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 /** Tencent's Sign, computed here independently of the code under test: hex(sha256(token + RequestTime)). */
 export const tencentSign = (token: string, requestTime: string): string =>
-  createHash('sha256').update(token + requestTime).digest('hex');
+  createHash('sha256')
+    .update(token + requestTime)
+    .digest('hex');
 
 export interface CallbackQuery {
   sdkAppId: number | string;

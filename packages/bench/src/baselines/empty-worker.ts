@@ -6,7 +6,9 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SYNC_QUEUE } from '@imsync/callbacks';
 
-const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  maxRetriesPerRequest: null,
+});
 const worker = new Worker(SYNC_QUEUE, async () => undefined, {
   connection,
   prefix: process.env.QUEUE_PREFIX ?? 'empty',

@@ -24,10 +24,14 @@ const queue = new Queue(SYNC_QUEUE, { connection, prefix: process.env.QUEUE_PREF
 
 const app = new Koa();
 const router = new Router();
-router.post(process.env.CALLBACK_PATH ?? '/im/callback', bodyParser({ enableTypes: ['json'] }), async (ctx) => {
-  await queue.add(String(ctx.query.CallbackCommand), ctx.request.body);
-  ctx.body = OK;
-});
+router.post(
+  process.env.CALLBACK_PATH ?? '/im/callback',
+  bodyParser({ enableTypes: ['json'] }),
+  async (ctx) => {
+    await queue.add(String(ctx.query.CallbackCommand), ctx.request.body);
+    ctx.body = OK;
+  },
+);
 app.use(router.routes());
 
 const server = app.listen(Number(process.env.PORT), '127.0.0.1');

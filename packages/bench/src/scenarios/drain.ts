@@ -34,7 +34,8 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
     empty.push(await drainEmpty(ctx, results, r));
   }
   const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
-  const cpuMs = (runs: DrainRun[]) => (1000 * runs.reduce((s, r) => s + r.workerCpuSeconds, 0)) / (runs.length * o.drainJobs);
+  const cpuMs = (runs: DrainRun[]) =>
+    (1000 * runs.reduce((s, r) => s + r.workerCpuSeconds, 0)) / (runs.length * o.drainJobs);
   const note = `${o.drainJobs.toLocaleString('en-US')} jobs × ${o.drainRounds} round(s), concurrency ${o.concurrency}`;
   results.figure({ scenario: S, metric: 'sync-worker jobs/s', value: rate(real), unit: 'jobs/s', note });
   results.figure({ scenario: S, metric: 'empty processor jobs/s', value: rate(empty), unit: 'jobs/s' });
@@ -126,7 +127,9 @@ async function timeDrain(q: SyncQueue, n: number, worker: Child): Promise<DrainR
       if (done >= n) return c;
       if (done !== last) [last, lastProgress] = [done, Date.now()];
       if (Date.now() - lastProgress > 60_000) {
-        throw new Error(`drain stalled at ${done}/${n} jobs: ${JSON.stringify(c)}; ${(await q.firstFailure()) ?? 'no failed job'}`);
+        throw new Error(
+          `drain stalled at ${done}/${n} jobs: ${JSON.stringify(c)}; ${(await q.firstFailure()) ?? 'no failed job'}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -148,9 +151,16 @@ async function drainSyncWorker(ctx: Context, results: Results, round: number): P
   try {
     worker = await startSyncWorker(ctx, { prefix, schema, name: `sync-worker-drain${round}` });
     const run = await timeDrain(q, n, worker);
-    log(`${S}: round ${round}: sync-worker drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
+    log(
+      `${S}: round ${round}: sync-worker drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`,
+    );
     const failure = run.failed ? await q.firstFailure() : undefined;
-    results.check(S, `round ${round}: the sync-worker completed every job`, run.completed === n, `${run.completed}/${n} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`);
+    results.check(
+      S,
+      `round ${round}: the sync-worker completed every job`,
+      run.completed === n,
+      `${run.completed}/${n} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`,
+    );
     const rows = await tableCounts(ctx.databaseUrl, schema);
     const expected = expectedRows(tag, n);
     const wrong = TABLES.filter((t) => rows[t] !== expected[t]);
@@ -181,8 +191,15 @@ async function drainEmpty(ctx: Context, results: Results, round: number): Promis
   try {
     worker = await startEmptyWorker(ctx, prefix);
     const run = await timeDrain(q, n, worker);
-    log(`${S}: round ${round}: empty processor drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`);
-    results.check(S, `round ${round}: the empty processor completed every job`, run.completed === n, `${run.completed}/${n} completed`);
+    log(
+      `${S}: round ${round}: empty processor drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`,
+    );
+    results.check(
+      S,
+      `round ${round}: the empty processor completed every job`,
+      run.completed === n,
+      `${run.completed}/${n} completed`,
+    );
     return run;
   } finally {
     await worker?.stop();

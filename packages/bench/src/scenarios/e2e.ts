@@ -88,7 +88,8 @@ async function waitApplied(q: SyncQueue, n: number): Promise<void> {
   for (;;) {
     const c = await q.counts();
     if (c.completed + c.failed >= n) return;
-    if (Date.now() > deadline) throw new Error(`the sync-worker did not catch up: ${JSON.stringify(c)} for ${n} accepted`);
+    if (Date.now() > deadline)
+      throw new Error(`the sync-worker did not catch up: ${JSON.stringify(c)} for ${n} accepted`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,7 +97,12 @@ async function waitApplied(q: SyncQueue, n: number): Promise<void> {
 function report(
   results: Results,
   connections: number,
-  res: OpenLoopResult, ack: number[], applied: number[], missing: number, ok: number): void {
+  res: OpenLoopResult,
+  ack: number[],
+  applied: number[],
+  missing: number,
+  ok: number,
+): void {
   const total = res.status.length;
   const a = summarize(ack);
   const e = summarize(applied);
@@ -104,7 +110,13 @@ function report(
     `${total} sent at ${Math.round(res.achievedRate)}/s over ${connections} connections, latency from when each was due ` +
     `(sender at most ${res.maxLagMs.toFixed(1)} ms late)`;
   results.figure({ scenario: S, metric: 'ack latency p50', value: a.p50, unit: 'ms', note });
-  results.figure({ scenario: S, metric: 'ack latency p99', value: a.p99, unit: 'ms', target: { op: '<=', bound: 25, text: '≤ 25 ms' } });
+  results.figure({
+    scenario: S,
+    metric: 'ack latency p99',
+    value: a.p99,
+    unit: 'ms',
+    target: { op: '<=', bound: 25, text: '≤ 25 ms' },
+  });
   results.figure({
     scenario: S,
     metric: 'event-to-applied p50',
@@ -122,7 +134,12 @@ function report(
   const statuses = new Map<number, number>();
   for (const s of res.status) statuses.set(s, (statuses.get(s) ?? 0) + 1);
   const other = total - ok;
-  results.check(S, 'every callback answered OK', other === 0, `${ok}/${total} answered 200; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  results.check(
+    S,
+    'every callback answered OK',
+    other === 0,
+    `${ok}/${total} answered 200; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
   results.check(S, 'every accepted event reached its row', missing === 0, `${ok - missing}/${ok} rows found`);
   results.details.endToEnd = {
     sent: total,
@@ -136,7 +153,10 @@ function report(
 }
 
 /** Ack latency p50/p99 per second of the run (shows a warm-up or a growing backlog). */
-function bySecond(res: OpenLoopResult, ack: readonly number[]): { second: number; p50: number; p99: number }[] {
+function bySecond(
+  res: OpenLoopResult,
+  ack: readonly number[],
+): { second: number; p50: number; p99: number }[] {
   const t0 = res.dueAt[0] ?? 0;
   const buckets: number[][] = [];
   let k = 0;
@@ -163,7 +183,13 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, jobs:
     // every dedupe mark must expire (its TTL is the window)
     let cursor = '0';
     do {
-      const [next, keys] = await q.redis.scan(cursor, 'MATCH', `${prefix}:${SYNC_QUEUE}:dedupe:*`, 'COUNT', 1000);
+      const [next, keys] = await q.redis.scan(
+        cursor,
+        'MATCH',
+        `${prefix}:${SYNC_QUEUE}:dedupe:*`,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       const pipe = q.redis.pipeline();
       for (const k of keys) pipe.pttl(k);
@@ -179,7 +205,8 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, jobs:
   const perJob = (mem.bytes - dedupe.bytes) / jobs;
   const perMark = dedupe.keys ? dedupe.bytes / dedupe.keys : 0;
   const windowS = Math.round(windowMs / 1000);
-  const ceiling = perJob * (keep.count ?? 0) + perMark * ctx.opts.e2eRate * (Number.isNaN(windowS) ? 0 : windowS);
+  const ceiling =
+    perJob * (keep.count ?? 0) + perMark * ctx.opts.e2eRate * (Number.isNaN(windowS) ? 0 : windowS);
   results.figure({
     scenario: 'Memory',
     metric: 'Redis memory of the run after end to end',
@@ -194,6 +221,17 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, jobs:
     unit: 'B',
     note: `≤ ${keep.count} completed jobs (age ${keep.age} s) + ${windowS} s of dedupe marks`,
   });
-  results.figure({ scenario: 'Memory', metric: 'Redis used_memory (whole server)', value: total, unit: 'B', note: 'shared with whatever else uses this Redis' });
-  results.check('Memory', 'Redis keys are bounded by retention', unbounded === 0, `${unbounded} dedupe marks without a TTL; completed jobs capped at ${keep.count}`);
+  results.figure({
+    scenario: 'Memory',
+    metric: 'Redis used_memory (whole server)',
+    value: total,
+    unit: 'B',
+    note: 'shared with whatever else uses this Redis',
+  });
+  results.check(
+    'Memory',
+    'Redis keys are bounded by retention',
+    unbounded === 0,
+    `${unbounded} dedupe marks without a TTL; completed jobs capped at ${keep.count}`,
+  );
 }

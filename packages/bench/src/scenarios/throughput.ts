@@ -52,7 +52,11 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
     };
     const [cpu, loadCpu] = [t.child.cpuSeconds(), loadgen.cpuSeconds()];
     const res = await guard(children, request<LoadResult>(loadgen, req));
-    return { ...res, serverCpuSeconds: t.child.cpuSeconds() - cpu, loadgenCpuSeconds: loadgen.cpuSeconds() - loadCpu };
+    return {
+      ...res,
+      serverCpuSeconds: t.child.cpuSeconds() - cpu,
+      loadgenCpuSeconds: loadgen.cpuSeconds() - loadCpu,
+    };
   };
 
   try {
@@ -147,8 +151,20 @@ function report(results: Results, sides: readonly SideRuns[]): void {
     unit: 'ms',
     target: { op: '<=', bound: 25, text: '≤ 25 ms at 64 connections' },
   });
-  results.figure({ scenario: S, metric: 'bare Koa p50 / p99', value: bare.p50, unit: 'ms', note: `p99 ${bare.p99} ms` });
-  results.figure({ scenario: S, metric: 'naive enqueue p50 / p99', value: naive.p50, unit: 'ms', note: `p99 ${naive.p99} ms` });
+  results.figure({
+    scenario: S,
+    metric: 'bare Koa p50 / p99',
+    value: bare.p50,
+    unit: 'ms',
+    note: `p99 ${bare.p99} ms`,
+  });
+  results.figure({
+    scenario: S,
+    metric: 'naive enqueue p50 / p99',
+    value: naive.p50,
+    unit: 'ms',
+    note: `p99 ${naive.p99} ms`,
+  });
   results.figure({
     scenario: S,
     metric: 'ingest CPU per request',
@@ -156,7 +172,9 @@ function report(results: Results, sides: readonly SideRuns[]): void {
     unit: 'ms',
     note: `bare Koa ${bare.cpuMs.toFixed(3)} ms, naive enqueue ${naive.cpuMs.toFixed(3)} ms (server process CPU time / 2xx answers)`,
   });
-  results.details.throughput = Object.fromEntries(sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]));
+  results.details.throughput = Object.fromEntries(
+    sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]),
+  );
 }
 
 /** An extra, unmeasured run of ingest under `node --cpu-prof`, summarised by self time. */

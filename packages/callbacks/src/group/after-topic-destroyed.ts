@@ -8,7 +8,8 @@ export const GroupAfterTopicDestroyed = object({
 })
   .transform(groupIdAlias())
   .transform((v: Record<string, unknown> | undefined) => {
-    if (v && typeof v.TopicId === 'string' && v.TopicIdList === undefined) return { ...v, TopicIdList: [v.TopicId] };
+    if (v && typeof v.TopicId === 'string' && v.TopicIdList === undefined)
+      return { ...v, TopicIdList: [v.TopicId] };
     if (v && typeof v.TopicIdList === 'string') return { ...v, TopicIdList: [v.TopicIdList] };
     return v;
   });

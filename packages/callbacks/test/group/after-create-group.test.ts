@@ -24,7 +24,12 @@ describe('Group.CallbackAfterCreateGroup', () => {
   it('accepts a group without initial members, custom fields or owner (AVChatRoom, REST)', () => {
     const e = parse(
       C,
-      variant(C, { Type: 'AVChatRoom', MemberList: undefined, UserDefinedDataList: undefined, Owner_Account: undefined }),
+      variant(C, {
+        Type: 'AVChatRoom',
+        MemberList: undefined,
+        UserDefinedDataList: undefined,
+        Owner_Account: undefined,
+      }),
     );
     expect(e.MemberList).to.deep.equal([]);
     expect(e.UserDefinedDataList).to.deep.equal([]);

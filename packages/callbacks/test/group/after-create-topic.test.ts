@@ -26,6 +26,10 @@ describe('Group.CallbackAfterCreateTopic', () => {
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { TopicId: ['t'], UserDefinedDataList: [{}] }, ['GroupId', 'TopicId', 'UserDefinedDataList[0].Key']);
+    expectRefused(C, { TopicId: ['t'], UserDefinedDataList: [{}] }, [
+      'GroupId',
+      'TopicId',
+      'UserDefinedDataList[0].Key',
+    ]);
   });
 });

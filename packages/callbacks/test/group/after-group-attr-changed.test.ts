@@ -32,7 +32,10 @@ describe('Group.CallbackAfterGroupAttrChanged', () => {
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { GroupId: '@TGS#1', OptionType: 'wipe', GroupAttr: [{ value: 'v' }] }, ['OptionType', 'GroupAttr[0].Key']);
+    expectRefused(C, { GroupId: '@TGS#1', OptionType: 'wipe', GroupAttr: [{ value: 'v' }] }, [
+      'OptionType',
+      'GroupAttr[0].Key',
+    ]);
     expectRefused(C, variant(C, { OptionType: undefined }), ['OptionType']);
   });
 });

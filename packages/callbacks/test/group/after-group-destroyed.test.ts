@@ -16,13 +16,25 @@ describe('Group.CallbackAfterGroupDestroyed', () => {
   itToleratesTheDocumentedDrift(C, { group: true });
 
   it('accepts a Community group without MemberList (and the English page without Operator_Account)', () => {
-    const e = parse(C, variant(C, { Type: 'Community', GroupId: '@TGS#_x', MemberList: undefined, Operator_Account: undefined }));
+    const e = parse(
+      C,
+      variant(C, {
+        Type: 'Community',
+        GroupId: '@TGS#_x',
+        MemberList: undefined,
+        Operator_Account: undefined,
+      }),
+    );
     expect(e.MemberList).to.equal(undefined);
     expect(e.Operator_Account).to.equal(undefined);
     expect(e.Type).to.equal('Community');
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { MemberList: [{ Member_Account: '' }], EventTime: {} }, ['GroupId', 'EventTime', 'MemberList[0].Member_Account']);
+    expectRefused(C, { MemberList: [{ Member_Account: '' }], EventTime: {} }, [
+      'GroupId',
+      'EventTime',
+      'MemberList[0].Member_Account',
+    ]);
   });
 });

@@ -16,13 +16,23 @@ describe('Group.CallbackAfterMemberExit', () => {
   itToleratesTheDocumentedDrift(C, { group: true });
 
   it('accepts a member who quit', () => {
-    const e = parse(C, variant(C, { ExitType: 'Quit', Operator_Account: 'jared', ExitMemberList: [{ Member_Account: 'jared' }] }));
+    const e = parse(
+      C,
+      variant(C, {
+        ExitType: 'Quit',
+        Operator_Account: 'jared',
+        ExitMemberList: [{ Member_Account: 'jared' }],
+      }),
+    );
     expect(e.ExitType).to.equal('Quit');
     expect(e.ExitMemberList).to.deep.equal([{ Member_Account: 'jared' }]);
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { ExitMemberList: [{ Member_Account: null }] }, ['GroupId', 'ExitMemberList[0].Member_Account']);
+    expectRefused(C, { ExitMemberList: [{ Member_Account: null }] }, [
+      'GroupId',
+      'ExitMemberList[0].Member_Account',
+    ]);
     expectRefused(C, variant(C, { ExitMemberList: 'jared' }), ['ExitMemberList']);
   });
 });

@@ -21,7 +21,10 @@ describe('Group.CallbackAfterSendMsg', () => {
   itToleratesTheDocumentedDrift(C, { group: true });
 
   it('accepts a topic message with MsgId, and MsgSeq / MsgTime as numeric strings', () => {
-    const e = parse(C, variant(C, { TopicId: '@TGS#_g@TOPIC#_t', MsgId: '144115-1-2', MsgSeq: '124', MsgTime: '1490686223' }));
+    const e = parse(
+      C,
+      variant(C, { TopicId: '@TGS#_g@TOPIC#_t', MsgId: '144115-1-2', MsgSeq: '124', MsgTime: '1490686223' }),
+    );
     expect(e.TopicId).to.equal('@TGS#_g@TOPIC#_t');
     expect(e.MsgId).to.equal('144115-1-2');
     expect(e.MsgSeq).to.equal(124);
@@ -29,7 +32,11 @@ describe('Group.CallbackAfterSendMsg', () => {
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { GroupId: '@TGS#1', MsgSeq: 'first', MsgBody: 'hi' }, ['From_Account', 'MsgSeq', 'MsgBody']);
+    expectRefused(C, { GroupId: '@TGS#1', MsgSeq: 'first', MsgBody: 'hi' }, [
+      'From_Account',
+      'MsgSeq',
+      'MsgBody',
+    ]);
     expectRefused(C, variant(C, { MsgSeq: undefined, From_Account: undefined }), ['From_Account', 'MsgSeq']);
   });
 });

@@ -17,13 +17,19 @@ describe('Group.CallbackAfterTopicDestroyed', () => {
   itToleratesTheDocumentedDrift(C, { group: true });
 
   it('accepts TopicIdList as a string (the table says String) and a lone TopicId', () => {
-    expect(parse(C, variant(C, { TopicIdList: '@TGS#_g@TOPIC#_a' })).TopicIdList).to.deep.equal(['@TGS#_g@TOPIC#_a']);
-    expect(parse(C, variant(C, { TopicIdList: undefined, TopicId: '@TGS#_g@TOPIC#_b' })).TopicIdList).to.deep.equal([
-      '@TGS#_g@TOPIC#_b',
+    expect(parse(C, variant(C, { TopicIdList: '@TGS#_g@TOPIC#_a' })).TopicIdList).to.deep.equal([
+      '@TGS#_g@TOPIC#_a',
     ]);
+    expect(
+      parse(C, variant(C, { TopicIdList: undefined, TopicId: '@TGS#_g@TOPIC#_b' })).TopicIdList,
+    ).to.deep.equal(['@TGS#_g@TOPIC#_b']);
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { TopicIdList: ['', '@TGS#_g@TOPIC#_a', ' '] }, ['GroupId', 'TopicIdList[0]', 'TopicIdList[2]']);
+    expectRefused(C, { TopicIdList: ['', '@TGS#_g@TOPIC#_a', ' '] }, [
+      'GroupId',
+      'TopicIdList[0]',
+      'TopicIdList[2]',
+    ]);
   });
 });

@@ -22,7 +22,12 @@ describe('Group.CallbackAfterTopicInfoChanged', () => {
   it('accepts a TopicId when one is sent, and a single changed field', () => {
     const e = parse(
       C,
-      variant(C, { TopicId: '@TGS#_g@TOPIC#_t', Name: undefined, Introduction: undefined, Notification: undefined }),
+      variant(C, {
+        TopicId: '@TGS#_g@TOPIC#_t',
+        Name: undefined,
+        Introduction: undefined,
+        Notification: undefined,
+      }),
     );
     expect(e.TopicId).to.equal('@TGS#_g@TOPIC#_t');
     expect(e.FaceUrl).to.equal('http://this.is.face.url');

@@ -22,7 +22,10 @@ describe('Group.CallbackOnMemberStateChange', () => {
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { GroupId: '@TGS#1', EventType: 'Away', MemberList: [{}] }, ['EventType', 'MemberList[0].Member_Account']);
+    expectRefused(C, { GroupId: '@TGS#1', EventType: 'Away', MemberList: [{}] }, [
+      'EventType',
+      'MemberList[0].Member_Account',
+    ]);
     expectRefused(C, { GroupId: '@TGS#1' }, ['EventType', 'MemberList']);
   });
 });

@@ -30,11 +30,24 @@ describe('State.StateChange', () => {
   it('normalises the kicked devices’ platforms (IOS, iOs, macOS, ipad) and keeps an unknown one as sent', () => {
     const platforms = ['IOS', 'iOS', 'iOs', 'macOS', 'Mac', 'ipad', 'linux', 'Quest'];
     const e = parse(C, variant(C, { KickedDevice: platforms.map((Platform) => ({ Platform })) }));
-    expect(e.KickedDevice?.map((d) => d.Platform)).to.deep.equal(['iOS', 'iOS', 'iOS', 'Mac', 'Mac', 'iPad', 'Linux', 'Quest']);
+    expect(e.KickedDevice?.map((d) => d.Platform)).to.deep.equal([
+      'iOS',
+      'iOS',
+      'iOS',
+      'Mac',
+      'Mac',
+      'iPad',
+      'Linux',
+      'Quest',
+    ]);
   });
 
   it('lists every failing field', () => {
-    expectRefused(C, { EventTime: 'soon', Info: { Action: 'Dance' } }, ['EventTime', 'Info.Action', 'Info.To_Account']);
+    expectRefused(C, { EventTime: 'soon', Info: { Action: 'Dance' } }, [
+      'EventTime',
+      'Info.Action',
+      'Info.To_Account',
+    ]);
     expectRefused(C, { Info: 'Login' }, ['Info']);
     expectRefused(C, {}, ['Info.Action', 'Info.To_Account']);
   });

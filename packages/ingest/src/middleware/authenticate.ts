@@ -27,7 +27,12 @@ export function authenticate(opts: AuthOptions): Middleware<AuthState> {
     const raw = ctx.query.SdkAppid ?? ctx.query.SdkAppId;
     const id = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
     const app = opts.apps.get(id);
-    if (!app) throw new Rejection('unknownApp', undefined, `SdkAppid ${JSON.stringify(raw ?? null)} is not configured`);
+    if (!app)
+      throw new Rejection(
+        'unknownApp',
+        undefined,
+        `SdkAppid ${JSON.stringify(raw ?? null)} is not configured`,
+      );
     if (app.tokens.length > 0) {
       const sign = ctx.query.Sign;
       const time = ctx.query.RequestTime;

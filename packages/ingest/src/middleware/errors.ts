@@ -43,7 +43,10 @@ export function errorMiddleware(logger: Logger, metrics: IngestMetrics): Middlew
         status: rejection?.status ?? 500,
       };
       if (rejection) {
-        logger.warn({ ...fields, detail: rejection.logDetail ?? rejection.detail }, `rejected: ${rejection.message}`);
+        logger.warn(
+          { ...fields, detail: rejection.logDetail ?? rejection.detail },
+          `rejected: ${rejection.message}`,
+        );
       } else {
         logger.error({ ...fields, err }, 'unexpected error');
       }

@@ -66,7 +66,9 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
       };
       // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
       const window =
-        (body as { EventTime?: unknown }).EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
+        (body as { EventTime?: unknown }).EventTime === undefined
+          ? deps.dedupeWindowNoEventTimeMs
+          : deps.dedupeWindowMs;
       const started = performance.now();
       const { duplicate } = await deps.enqueuer.enqueueSync(command, data, window);
       deps.metrics.enqueued('sync', (performance.now() - started) / 1000);

@@ -1,13 +1,28 @@
 import { expect } from 'chai';
 import { REJECTIONS } from '@imsync/callbacks';
 import { callbackQuery, loadSample, tencentSign } from '@imsync/testing';
-import { OK, OPEN_APP, PATH, post, PREVIOUS_TOKEN, queryOf, SIGNED_APP, startHarness, TOKEN, type Harness } from '../support.js';
+import {
+  OK,
+  OPEN_APP,
+  PATH,
+  post,
+  PREVIOUS_TOKEN,
+  queryOf,
+  SIGNED_APP,
+  startHarness,
+  TOKEN,
+  type Harness,
+} from '../support.js';
 
 const sample = loadSample('Group.CallbackAfterNewMemberJoin');
 const COMMAND = sample.command;
 
 /** Answered with this rejection's status and Tencent-shaped FAIL body; nothing enqueued. */
-async function expectRejected(h: Harness, res: { status: number; body: unknown; type: string }, reason: keyof typeof REJECTIONS) {
+async function expectRejected(
+  h: Harness,
+  res: { status: number; body: unknown; type: string },
+  reason: keyof typeof REJECTIONS,
+) {
   const r = REJECTIONS[reason];
   expect(res.status, JSON.stringify(res.body)).to.equal(r.status);
   expect(res.type).to.equal('application/json');
@@ -28,8 +43,21 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
 
     it('answers 404 for any other path, whatever the method', async () => {
       const q = sample.query.toString();
-      for (const path of ['/', '/im', '/im/callback/extra', '/im/callback/', '/IM/CALLBACK', '/im//callback', '/metrics', '/healthz']) {
-        await expectRejected(h, await h.request.post(`${path}?${q}`).type('json').send(JSON.stringify(sample.body)), 'notFound');
+      for (const path of [
+        '/',
+        '/im',
+        '/im/callback/extra',
+        '/im/callback/',
+        '/IM/CALLBACK',
+        '/im//callback',
+        '/metrics',
+        '/healthz',
+      ]) {
+        await expectRejected(
+          h,
+          await h.request.post(`${path}?${q}`).type('json').send(JSON.stringify(sample.body)),
+          'notFound',
+        );
       }
       await expectRejected(h, await h.request.get('/admin/queues'), 'notFound');
     });
@@ -50,7 +78,18 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
     });
 
     it('answers 403 for a missing, unknown or garbage SdkAppid', async () => {
-      for (const SdkAppid of [undefined, '', '999999', '1400000002', 'abc', '888888abc', '-888888', '8888880', ' 888888', '1e6']) {
+      for (const SdkAppid of [
+        undefined,
+        '',
+        '999999',
+        '1400000002',
+        'abc',
+        '888888abc',
+        '-888888',
+        '8888880',
+        ' 888888',
+        '1e6',
+      ]) {
         const res = await post(h, queryOf(sample.query, { SdkAppid }), sample.body);
         await expectRejected(h, res, 'unknownApp');
         expect(res.body.ErrorInfo).to.equal('unknown SdkAppid');
@@ -58,7 +97,11 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
     });
 
     it('checks the app before reading the body: an unknown app with a malformed body is 403', async () => {
-      await expectRejected(h, await post(h, queryOf(sample.query, { SdkAppid: '1' }), '{not json'), 'unknownApp');
+      await expectRejected(
+        h,
+        await post(h, queryOf(sample.query, { SdkAppid: '1' }), '{not json'),
+        'unknownApp',
+      );
     });
   });
 
@@ -71,7 +114,16 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
     });
 
     const signedQuery = (over: Record<string, string | undefined> = {}, token = TOKEN, time = t) =>
-      queryOf(callbackQuery({ sdkAppId: SIGNED_APP, command: COMMAND, token, requestTime: time, clientIp: '127.0.0.1' }), over);
+      queryOf(
+        callbackQuery({
+          sdkAppId: SIGNED_APP,
+          command: COMMAND,
+          token,
+          requestTime: time,
+          clientIp: '127.0.0.1',
+        }),
+        over,
+      );
 
     it('accepts a request signed with the current token, and with upper-case hex', async () => {
       expect((await post(h, signedQuery(), sample.body)).body).to.deep.equal(OK);
@@ -127,7 +179,11 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
 
     it('checks the signature before reading the body: a bad Sign with a malformed or huge body is 401', async () => {
       await expectRejected(h, await post(h, signedQuery({ Sign: 'x' }), '{not json'), 'unauthenticated');
-      await expectRejected(h, await post(h, signedQuery({ Sign: 'x' }), 'x'.repeat(2 * 1024 * 1024)), 'unauthenticated');
+      await expectRejected(
+        h,
+        await post(h, signedQuery({ Sign: 'x' }), 'x'.repeat(2 * 1024 * 1024)),
+        'unauthenticated',
+      );
     });
 
     it('does not ask an app without a token for a Sign', async () => {
@@ -142,7 +198,12 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
     it('uses SIGN_MAX_SKEW_SECONDS', async () => {
       let now = 1_712_345_678_000;
       h = await startHarness({ env: { SIGN_MAX_SKEW_SECONDS: '5' }, now: () => now });
-      const q = callbackQuery({ sdkAppId: SIGNED_APP, command: COMMAND, token: TOKEN, requestTime: 1_712_345_678 });
+      const q = callbackQuery({
+        sdkAppId: SIGNED_APP,
+        command: COMMAND,
+        token: TOKEN,
+        requestTime: 1_712_345_678,
+      });
       now += 5000;
       expect((await post(h, q, sample.body)).status).to.equal(200);
       now += 1000;
@@ -150,7 +211,10 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
     });
 
     it('accepts PROTOCOL.md §1.5’s example: token xxxxyyyy, RequestTime 1669872112', async () => {
-      h = await startHarness({ env: { IM_APPS: '1400000009:xxxxyyyy' }, now: () => 1669872112 * 1000 + 30_000 });
+      h = await startHarness({
+        env: { IM_APPS: '1400000009:xxxxyyyy' },
+        now: () => 1669872112 * 1000 + 30_000,
+      });
       const q = queryOf(sample.query, {
         SdkAppid: '1400000009',
         Sign: '17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061',

@@ -6,7 +6,16 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import type { Enqueuer } from '../../src/enqueuer.js';
 import { IngestMetrics } from '../../src/metrics.js';
-import { OPEN_APP, post, queryOf, SIGNED_APP, startHarness, testConfig, TOKEN, type Harness } from '../support.js';
+import {
+  OPEN_APP,
+  post,
+  queryOf,
+  SIGNED_APP,
+  startHarness,
+  testConfig,
+  TOKEN,
+  type Harness,
+} from '../support.js';
 
 const sample = loadSample('Group.CallbackAfterCreateGroup');
 const q = sample.query.toString();
@@ -40,7 +49,16 @@ describe('the envelope: every refusal answers its status and ErrorCode and enque
   });
 
   it('400 malformedJson for a body that is not JSON, not an object/array, or empty', async () => {
-    for (const body of ['{"GroupId": "x",', 'GroupId=x', '"just a string"', '42', 'null', '', '   ', '{"__proto__": {"x": 1}}']) {
+    for (const body of [
+      '{"GroupId": "x",',
+      'GroupId=x',
+      '"just a string"',
+      '42',
+      'null',
+      '',
+      '   ',
+      '{"__proto__": {"x": 1}}',
+    ]) {
       const info = await expectRejected(h, await post(h, q, body), 'malformedJson');
       expect(info).to.match(/^body is not valid JSON/);
     }
@@ -48,24 +66,48 @@ describe('the envelope: every refusal answers its status and ErrorCode and enque
 
   it('400 missingCommand without CallbackCommand in the query, even when the body has one', async () => {
     for (const CallbackCommand of [undefined, '', '  ']) {
-      await expectRejected(h, await post(h, queryOf(sample.query, { CallbackCommand }), sample.body), 'missingCommand');
+      await expectRejected(
+        h,
+        await post(h, queryOf(sample.query, { CallbackCommand }), sample.body),
+        'missingCommand',
+      );
     }
   });
 
   it('400 commandMismatch when the body’s CallbackCommand differs from the query’s', async () => {
     for (const other of ['Group.CallbackAfterGroupDestroyed', 'group.callbackaftercreategroup', 42, null]) {
-      const info = await expectRejected(h, await post(h, q, { ...sample.body, CallbackCommand: other }), 'commandMismatch');
+      const info = await expectRejected(
+        h,
+        await post(h, q, { ...sample.body, CallbackCommand: other }),
+        'commandMismatch',
+      );
       expect(info).to.contain('Group.CallbackAfterCreateGroup');
     }
     // also for a command that is not synced
     const recall = callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackAfterRecallMsg' });
-    await expectRejected(h, await post(h, recall, { CallbackCommand: 'Group.CallbackAfterSendMsg' }), 'commandMismatch');
+    await expectRejected(
+      h,
+      await post(h, recall, { CallbackCommand: 'Group.CallbackAfterSendMsg' }),
+      'commandMismatch',
+    );
   });
 
   it('400 invalidBody listing every failing field of a synced command', async () => {
-    const body = { CallbackCommand: 'Group.CallbackAfterCreateGroup', EventTime: 'yesterday', MemberList: [{}], UserDefinedDataList: [{}] };
+    const body = {
+      CallbackCommand: 'Group.CallbackAfterCreateGroup',
+      EventTime: 'yesterday',
+      MemberList: [{}],
+      UserDefinedDataList: [{}],
+    };
     const info = await expectRejected(h, await post(h, q, body), 'invalidBody');
-    for (const field of ['GroupId', 'Type', 'Operator_Account', 'EventTime', 'MemberList[0].Member_Account', 'UserDefinedDataList[0].Key']) {
+    for (const field of [
+      'GroupId',
+      'Type',
+      'Operator_Account',
+      'EventTime',
+      'MemberList[0].Member_Account',
+      'UserDefinedDataList[0].Key',
+    ]) {
       expect(info).to.contain(field);
     }
     expect(info).to.match(/^invalid body: /);
@@ -88,7 +130,12 @@ describe('logging: one line per refused request, never the token or the Sign', (
 
   it('logs reason, SdkAppid, command and ClientIP once for a bad Sign', async () => {
     h = await startHarness();
-    const query = callbackQuery({ sdkAppId: SIGNED_APP, command: 'Sns.CallbackFriendAdd', token: 'not-the-token', clientIp: '198.51.100.7' });
+    const query = callbackQuery({
+      sdkAppId: SIGNED_APP,
+      command: 'Sns.CallbackFriendAdd',
+      token: 'not-the-token',
+      clientIp: '198.51.100.7',
+    });
     const sign = new URLSearchParams(query).get('Sign')!;
     expect((await post(h, query, loadSample('Sns.CallbackFriendAdd').body)).status).to.equal(401);
     const lines = h.logs();
@@ -109,7 +156,12 @@ describe('logging: one line per refused request, never the token or the Sign', (
   it('logs why a stale RequestTime or an unknown app was refused, one line each', async () => {
     const now = Date.now();
     h = await startHarness({ now: () => now });
-    const stale = callbackQuery({ sdkAppId: SIGNED_APP, command: 'State.StateChange', token: TOKEN, requestTime: Math.floor(now / 1000) - 61 });
+    const stale = callbackQuery({
+      sdkAppId: SIGNED_APP,
+      command: 'State.StateChange',
+      token: TOKEN,
+      requestTime: Math.floor(now / 1000) - 61,
+    });
     await post(h, stale, loadSample('State.StateChange').body);
     await post(h, callbackQuery({ sdkAppId: 4242, command: 'State.StateChange', clientIp: '192.0.2.1' }), {});
     await post(h, queryOf(sample.query), { ...sample.body, GroupId: '' });
@@ -143,10 +195,22 @@ describe('an unexpected error', () => {
       isReady: () => Promise.resolve(true),
       close: () => Promise.resolve(),
     };
-    const app = createApp({ config: testConfig(), enqueuer: broken, metrics: new IngestMetrics({ defaultMetrics: false }), logger });
-    const res = await supertest(app.callback()).post(`/im/callback?${q}`).type('json').send(JSON.stringify(sample.body));
+    const app = createApp({
+      config: testConfig(),
+      enqueuer: broken,
+      metrics: new IngestMetrics({ defaultMetrics: false }),
+      logger,
+    });
+    const res = await supertest(app.callback())
+      .post(`/im/callback?${q}`)
+      .type('json')
+      .send(JSON.stringify(sample.body));
     expect(res.status).to.equal(500);
-    expect(res.body).to.deep.equal({ ActionStatus: 'FAIL', ErrorInfo: 'internal error', ErrorCode: REJECTIONS.internal.code });
+    expect(res.body).to.deep.equal({
+      ActionStatus: 'FAIL',
+      ErrorInfo: 'internal error',
+      ErrorCode: REJECTIONS.internal.code,
+    });
     expect(chunks).to.have.length(1);
     expect(JSON.parse(chunks[0]!)).to.deep.include({ reason: 'internal', level: 50 });
     expect(chunks[0]).to.contain('secret internals');

@@ -11,7 +11,17 @@ import {
   type UnroutedJobData,
 } from '@imsync/callbacks';
 import { callbackQuery, loadSample, loadSamples } from '@imsync/testing';
-import { OK, OPEN_APP, PATH, post, queryOf, SIGNED_APP, startHarness, TOKEN, type Harness } from '../support.js';
+import {
+  OK,
+  OPEN_APP,
+  PATH,
+  post,
+  queryOf,
+  SIGNED_APP,
+  startHarness,
+  TOKEN,
+  type Harness,
+} from '../support.js';
 
 describe('POST /im/callback: what is accepted and where it goes', () => {
   let h: Harness;
@@ -51,7 +61,10 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
             body: sample.body,
           });
           expect(data.receivedAt).to.be.within(before, Date.now());
-          expect(job.opts).to.deep.include({ attempts: SYNC_JOB_OPTIONS.attempts, backoff: SYNC_JOB_OPTIONS.backoff });
+          expect(job.opts).to.deep.include({
+            attempts: SYNC_JOB_OPTIONS.attempts,
+            backoff: SYNC_JOB_OPTIONS.backoff,
+          });
           expect(job.opts.removeOnComplete).to.deep.equal(SYNC_JOB_OPTIONS.removeOnComplete);
           expect(job.opts.removeOnFail).to.deep.equal(SYNC_JOB_OPTIONS.removeOnFail);
         } else {
@@ -92,33 +105,72 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
           ForceFlag: 0,
           EventTime: 1712000000000,
         },
-        check: (d) => expect(d).to.deep.include({ sdkAppId: SIGNED_APP, clientIp: '203.0.113.9', optPlatform: 'iOS' }),
+        check: (d) =>
+          expect(d).to.deep.include({ sdkAppId: SIGNED_APP, clientIp: '203.0.113.9', optPlatform: 'iOS' }),
       },
       {
         title: 'a state change with macOS',
-        query: callbackQuery({ sdkAppId: OPEN_APP, command: 'State.StateChange', optPlatform: 'macOS', clientIp: '10.1.2.3' }),
-        body: { CallbackCommand: 'State.StateChange', EventTime: '1712000000001', Info: { Action: 'Disconnect', To_Account: 'u9', Reason: 'TimeOut' } },
+        query: callbackQuery({
+          sdkAppId: OPEN_APP,
+          command: 'State.StateChange',
+          optPlatform: 'macOS',
+          clientIp: '10.1.2.3',
+        }),
+        body: {
+          CallbackCommand: 'State.StateChange',
+          EventTime: '1712000000001',
+          Info: { Action: 'Disconnect', To_Account: 'u9', Reason: 'TimeOut' },
+        },
         check: (d) => expect(d.optPlatform).to.equal('Mac'),
       },
       {
         title: 'a group info change with groupID and only the name',
-        query: callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackAfterGroupInfoChanged', optPlatform: 'Web' }),
-        body: { CallbackCommand: 'Group.CallbackAfterGroupInfoChanged', groupID: '@TGS#abc', Type: 'Work', Operator_Account: 'o', Name: 'new', EventTime: 1712000000002 },
+        query: callbackQuery({
+          sdkAppId: OPEN_APP,
+          command: 'Group.CallbackAfterGroupInfoChanged',
+          optPlatform: 'Web',
+        }),
+        body: {
+          CallbackCommand: 'Group.CallbackAfterGroupInfoChanged',
+          groupID: '@TGS#abc',
+          Type: 'Work',
+          Operator_Account: 'o',
+          Name: 'new',
+          EventTime: 1712000000002,
+        },
       },
       {
         title: 'a member field change with the English Member_Account',
         query: signed('Group.CallbackAfterMemberFieldChanged'),
-        body: { CallbackCommand: 'Group.CallbackAfterMemberFieldChanged', GroupId: '@TGS#abc', Member_Account: 'bob', NameCard: 'Bobby', EventTime: 1712000000003 },
+        body: {
+          CallbackCommand: 'Group.CallbackAfterMemberFieldChanged',
+          GroupId: '@TGS#abc',
+          Member_Account: 'bob',
+          NameCard: 'Bobby',
+          EventTime: 1712000000003,
+        },
       },
       {
         title: 'group attributes with upper-case Key/Value',
         query: signed('Group.CallbackAfterGroupAttrChanged'),
-        body: { CallbackCommand: 'Group.CallbackAfterGroupAttrChanged', GroupId: '@TGS#abc', OptionType: 'modify', GroupAttr: [{ Key: 'k', Value: 'v' }] },
+        body: {
+          CallbackCommand: 'Group.CallbackAfterGroupAttrChanged',
+          GroupId: '@TGS#abc',
+          OptionType: 'modify',
+          GroupAttr: [{ Key: 'k', Value: 'v' }],
+        },
       },
       {
         title: 'a Community group destroyed without MemberList',
         query: signed('Group.CallbackAfterGroupDestroyed', { optPlatform: 'RESTAPI' }),
-        body: { CallbackCommand: 'Group.CallbackAfterGroupDestroyed', GroupId: '@TGS#_comm', Type: 'Community', Owner_Account: 'o', Name: 'c', EventTime: 1712000000004 },
+        body: {
+          CallbackCommand: 'Group.CallbackAfterGroupDestroyed',
+          GroupId: '@TGS#_comm',
+          Type: 'Community',
+          Owner_Account: 'o',
+          Name: 'c',
+          EventTime: 1712000000004,
+        },
       },
       {
         title: 'a body without CallbackCommand (routed on the query) and with a field Tencent added later',
@@ -129,7 +181,12 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
       {
         title: 'SdkAppId spelt as the Live-room docs do, no ClientIP or OptPlatform',
         query: `SdkAppId=${OPEN_APP}&CallbackCommand=Group.CallbackOnMemberStateChange&contenttype=JSON`,
-        body: { CallbackCommand: 'Group.CallbackOnMemberStateChange', GroupId: '@TGS#av', EventType: 'Online', MemberList: [{ Member_Account: 'm' }] },
+        body: {
+          CallbackCommand: 'Group.CallbackOnMemberStateChange',
+          GroupId: '@TGS#av',
+          EventType: 'Online',
+          MemberList: [{ Member_Account: 'm' }],
+        },
         check: (d) => expect(d).to.deep.include({ clientIp: null, optPlatform: null }),
       },
     ];
@@ -173,14 +230,19 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
       }
       expect(await h.jobs('sync')).to.have.length(0);
       expect(await h.jobs('unrouted')).to.have.length(0);
-      const counted = (await h.metrics.registry.getSingleMetric('imsync_callbacks_received_total')!.get()).values;
+      const counted = (await h.metrics.registry.getSingleMetric('imsync_callbacks_received_total')!.get())
+        .values;
       const allowed = counted.filter((v) => v.labels.result === 'allowed');
       expect(allowed.map((v) => v.labels.command)).to.have.members(before);
       expect(allowed.every((v) => v.value === 1)).to.equal(true);
     });
 
     it('allows Group.CallbackBeforeCreateGroup with a body the sync schemas would refuse', async () => {
-      const res = await post(h, callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackBeforeCreateGroup' }), { whatever: [1] });
+      const res = await post(
+        h,
+        callbackQuery({ sdkAppId: OPEN_APP, command: 'Group.CallbackBeforeCreateGroup' }),
+        { whatever: [1] },
+      );
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal(OK);
       expect(await h.sync.count()).to.equal(0);
@@ -194,8 +256,16 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
     });
 
     it('keeps an unknown command on the unrouted queue, named after it, without the Sign', async () => {
-      const query = callbackQuery({ sdkAppId: SIGNED_APP, command: 'Group.CallbackAfterSomethingNew', token: TOKEN, clientIp: '1.2.3.4' });
-      const res = await post(h, query, { CallbackCommand: 'Group.CallbackAfterSomethingNew', Any: ['thing'] });
+      const query = callbackQuery({
+        sdkAppId: SIGNED_APP,
+        command: 'Group.CallbackAfterSomethingNew',
+        token: TOKEN,
+        clientIp: '1.2.3.4',
+      });
+      const res = await post(h, query, {
+        CallbackCommand: 'Group.CallbackAfterSomethingNew',
+        Any: ['thing'],
+      });
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal(OK);
       const [job, ...more] = await h.jobs('unrouted');
@@ -203,7 +273,11 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
       expect(job!.name).to.equal('Group.CallbackAfterSomethingNew');
       const data = job!.data as UnroutedJobData;
       expect(data.body).to.deep.equal({ CallbackCommand: 'Group.CallbackAfterSomethingNew', Any: ['thing'] });
-      expect(data.query).to.include({ SdkAppid: String(SIGNED_APP), CallbackCommand: 'Group.CallbackAfterSomethingNew', ClientIP: '1.2.3.4' });
+      expect(data.query).to.include({
+        SdkAppid: String(SIGNED_APP),
+        CallbackCommand: 'Group.CallbackAfterSomethingNew',
+        ClientIP: '1.2.3.4',
+      });
       expect(data.query).not.to.have.property('Sign');
       expect(JSON.stringify(job!.data)).not.to.contain(new URLSearchParams(query).get('Sign')!);
       expect(job!.opts.removeOnComplete).to.deep.equal(UNROUTED_JOB_OPTIONS.removeOnComplete);
@@ -213,9 +287,15 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
 
     it('keeps documented after-callbacks it does not sync, including a body without CallbackCommand or a JSON array', async () => {
       const requests: [string, unknown][] = [
-        ['C2C.CallbackAfterSendMsg', { CallbackCommand: 'C2C.CallbackAfterSendMsg', From_Account: 'a', To_Account: 'b' }],
+        [
+          'C2C.CallbackAfterSendMsg',
+          { CallbackCommand: 'C2C.CallbackAfterSendMsg', From_Account: 'a', To_Account: 'b' },
+        ],
         ['ContentCallback.ResultNotify', { Result: 1, Detail: 'no CallbackCommand in this body' }],
-        ['Push.OfflinePush', { CallbackCommand: 'Push.OfflinePush', Events: [{ To_Account: 'a' }, { To_Account: 'b' }] }],
+        [
+          'Push.OfflinePush',
+          { CallbackCommand: 'Push.OfflinePush', Events: [{ To_Account: 'a' }, { To_Account: 'b' }] },
+        ],
         ['Alert.RequestOverLimit', [{ api: 'sendmsg' }]],
       ];
       for (const [command, body] of requests) {
@@ -235,8 +315,14 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
     });
 
     it('answers OK and keeps nothing for an unrouted command, and still syncs the synced ones', async () => {
-      for (const command of ['Nope.Unknown', 'Follow.CallbackAfterFollowAdd', 'Group.CallbackAfterRecallMsg']) {
-        const res = await post(h, callbackQuery({ sdkAppId: OPEN_APP, command }), { CallbackCommand: command });
+      for (const command of [
+        'Nope.Unknown',
+        'Follow.CallbackAfterFollowAdd',
+        'Group.CallbackAfterRecallMsg',
+      ]) {
+        const res = await post(h, callbackQuery({ sdkAppId: OPEN_APP, command }), {
+          CallbackCommand: command,
+        });
         expect(res.status).to.equal(200);
         expect(res.body).to.deep.equal(OK);
       }
@@ -261,7 +347,9 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
         expect(res.status, type).to.equal(200);
       }
       const jobs = await h.jobs('sync');
-      expect(jobs.map((j) => (j.data as SyncJobData).body.EventTime)).to.deep.equal([1712000000000, 1712000000001, 1712000000002]);
+      expect(jobs.map((j) => (j.data as SyncJobData).body.EventTime)).to.deep.equal([
+        1712000000000, 1712000000001, 1712000000002,
+      ]);
     });
 
     it('parses the body as JSON without any Content-Type header', async () => {
@@ -273,7 +361,9 @@ describe('POST /im/callback: what is accepted and where it goes', () => {
       expect(JSON.parse(body)).to.deep.equal(OK);
       const jobs = await h.jobs('sync');
       expect(jobs.map((j) => j.name)).to.deep.equal(['Sns.CallbackBlackListAdd']);
-      expect((jobs[0]!.data as SyncJobData).eventKey).to.equal(eventKeyOf(OPEN_APP, 'Sns.CallbackBlackListAdd', raw));
+      expect((jobs[0]!.data as SyncJobData).eventKey).to.equal(
+        eventKeyOf(OPEN_APP, 'Sns.CallbackBlackListAdd', raw),
+      );
     });
   });
 });
@@ -284,12 +374,21 @@ async function rawPost(h: Harness, path: string, body: string): Promise<{ status
   try {
     const { port } = server.address() as AddressInfo;
     return await new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          headers: { 'Content-Length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

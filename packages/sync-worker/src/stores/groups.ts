@@ -132,10 +132,11 @@ export async function refreshEndedMemberships(
   key: GroupKey,
   accounts?: readonly string[],
 ): Promise<void> {
-  await tx.query(
-    'SELECT refresh_ended_memberships($1, $2, $3::text[])',
-    [key.sdkAppId, key.groupId, accounts ? [...accounts] : null],
-  );
+  await tx.query('SELECT refresh_ended_memberships($1, $2, $3::text[])', [
+    key.sdkAppId,
+    key.groupId,
+    accounts ? [...accounts] : null,
+  ]);
 }
 
 /**
@@ -144,8 +145,9 @@ export async function refreshEndedMemberships(
  * every topic of the group.
  */
 export async function refreshEndedTopics(tx: Tx, key: GroupKey, topicIds?: readonly string[]): Promise<void> {
-  await tx.query(
-    'SELECT refresh_ended_topics($1, $2, $3::text[])',
-    [key.sdkAppId, key.groupId, topicIds ? [...topicIds] : null],
-  );
+  await tx.query('SELECT refresh_ended_topics($1, $2, $3::text[])', [
+    key.sdkAppId,
+    key.groupId,
+    topicIds ? [...topicIds] : null,
+  ]);
 }
