@@ -1,7 +1,13 @@
 import { array, mixed, number, object, string } from 'yup';
 
+/**
+ * A string with surrounding white space removed. (yup's own `trim()` throws a TypeError on a non-string,
+ * such as an array, instead of reporting the field: this one leaves it to the type check.)
+ */
+export const trimmed = () => string().transform((v: unknown) => (typeof v === 'string' ? v.trim() : v));
+
 /** A Tencent user ID (`*_Account`). */
-export const account = () => string().trim().required();
+export const account = () => trimmed().required();
 
 /**
  * `EventTime`: milliseconds since the epoch. The docs type it as Integer but many samples quote it
@@ -47,7 +53,7 @@ export const keyValueList = () =>
   );
 
 /** A group ID; the English docs write `groupID` where the samples write `GroupId`. */
-export const groupId = () => string().trim().required();
+export const groupId = () => trimmed().required();
 
 /** A string or a number, kept as sent (profile values are uint32 or string). */
 export const scalar = () =>

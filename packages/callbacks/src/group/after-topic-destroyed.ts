@@ -1,10 +1,10 @@
-import { array, object, string, type InferType } from 'yup';
-import { groupHead, groupIdAlias } from '../common.js';
+import { array, object, type InferType } from 'yup';
+import { groupHead, groupIdAlias, trimmed } from '../common.js';
 
 /** Group.CallbackAfterTopicDestroyed: topics were dismissed (`TopicIdList`; a lone `TopicId` is accepted). */
 export const GroupAfterTopicDestroyed = object({
   ...groupHead,
-  TopicIdList: array().of(string().trim().required()).default([]),
+  TopicIdList: array().of(trimmed().required()).default([]),
 })
   .transform(groupIdAlias())
   .transform((v: Record<string, unknown> | undefined) => {

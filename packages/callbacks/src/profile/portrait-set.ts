@@ -1,5 +1,5 @@
 import { array, object, string, type InferType } from 'yup';
-import { account, eventTime, scalar } from '../common.js';
+import { account, eventTime, scalar, trimmed } from '../common.js';
 
 /** Profile.CallbackPortraitSet: a user's profile changed; only the changed tags are sent. */
 export const ProfilePortraitSet = object({
@@ -7,7 +7,7 @@ export const ProfilePortraitSet = object({
   Operator_Account: string().optional(),
   From_Account: account(),
   ProfileItem: array()
-    .of(object({ Tag: string().trim().required(), Value: scalar().defined() }))
+    .of(object({ Tag: trimmed().required(), Value: scalar().defined() }))
     .required(),
 });
 export type ProfilePortraitSet = InferType<typeof ProfilePortraitSet>;

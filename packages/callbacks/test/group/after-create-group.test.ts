@@ -55,3 +55,10 @@ describe('Group.CallbackAfterCreateGroup', () => {
     ]);
   });
 });
+
+describe('Group.CallbackAfterCreateGroup: a value of the wrong type', () => {
+  it('is reported as that field (an array or an object where a string is expected), not thrown as a TypeError', () => {
+    const body = { GroupId: ['@TGS#1'], Type: 'Public', Operator_Account: { id: 'x' }, Owner_Account: 'o' };
+    expectRefused('Group.CallbackAfterCreateGroup', body, ['GroupId', 'Operator_Account']);
+  });
+});

@@ -113,6 +113,12 @@ describe('the envelope: every refusal answers its status and ErrorCode and enque
     expect(info).to.match(/^invalid body: /);
   });
 
+  it('400 invalidBody (not 500) for an array or object where a string is expected', async () => {
+    const body = { ...sample.body, GroupId: ['@TGS#1'], Operator_Account: { id: 'x' } };
+    const info = await expectRejected(h, await post(h, q, body), 'invalidBody');
+    expect(info).to.contain('GroupId must be a `string` type').and.to.contain('Operator_Account');
+  });
+
   it('400 invalidBody for a synced command whose body is a JSON array', async () => {
     await expectRejected(h, await post(h, q, [sample.body]), 'invalidBody');
   });
