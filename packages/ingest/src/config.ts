@@ -1,4 +1,7 @@
-import { boolean, number, object, string, ValidationError } from 'yup';
+import { boolean, number, object, string } from 'yup';
+import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+
+export { ConfigError };
 
 export interface AppCredentials {
   /** Tokens that sign valid requests: the current one, then the previous one during a rotation. */
@@ -23,10 +26,6 @@ export interface IngestConfig {
   readonly keepAliveTimeoutMs: number;
   readonly logLevel: string;
   readonly dashboard: { readonly user: string; readonly password: string; readonly readOnly: boolean } | null;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
 }
 
 const appId = (variable: string, raw: string): number => {
@@ -66,12 +65,7 @@ export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
 }
 
 const schema = object({
-  REDIS_URL: string()
-    .matches(/^rediss?:\/\//, '${path} must be a redis:// or rediss:// URL')
-    .default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: string()
-    .matches(/^[^:\s]+$/, '${path} must not contain ":" or spaces')
-    .default('imsync'),
+  ...COMMON_ENV,
   INGEST_HOST: string().default('0.0.0.0'),
   INGEST_PORT: number().integer().min(0).max(65535).default(3000),
   ADMIN_HOST: string().default('127.0.0.1'),
@@ -94,7 +88,6 @@ const schema = object({
   DEDUPE_WINDOW_NO_EVENT_TIME_MS: number().integer().min(0).max(60_000).default(5000),
   UNROUTED_ENABLED: boolean().default(true),
   KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
-  LOG_LEVEL: string().oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DASHBOARD_USER: string().optional(),
   DASHBOARD_PASSWORD: string().optional(),
   DASHBOARD_READONLY: boolean().default(false),
@@ -102,14 +95,7 @@ const schema = object({
 
 /** Parses the environment once, at start-up, into a frozen config; a bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  let e;
-  try {
-    e = schema.validateSync(defined, { abortEarly: false, stripUnknown: true });
-  } catch (err) {
-    if (err instanceof ValidationError) throw new ConfigError(err.errors.join('; '));
-    throw err;
-  }
+  const e = parseEnv(schema, env);
   const apps = parseApps(env);
   if ((e.DASHBOARD_USER === undefined) !== (e.DASHBOARD_PASSWORD === undefined)) {
     throw new ConfigError('DASHBOARD_USER and DASHBOARD_PASSWORD: set both or neither');

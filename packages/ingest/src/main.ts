@@ -1,25 +1,13 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { checkRedisSettingsWhenReady } from '@imsync/service-kit';
+import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type IngestConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
-
-function readConfig(): IngestConfig {
-  try {
-    return loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`ingest: configuration error: ${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
-}
 
 const REDIS_START_WAIT_MS = 5000;
 
@@ -35,7 +23,7 @@ async function redisReady(connection: Redis, ms: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
   const logger = createLogger('ingest', config.logLevel);
   const connection = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
