@@ -17,7 +17,9 @@ export const eventTime = () =>
   number()
     .typeError('${path} must be a number of milliseconds (a number or a numeric string)')
     .integer()
-    .min(0);
+    .min(0)
+    // the last millisecond of year 9999: beyond it a time is no date at all
+    .max(253_402_300_799_999, '${path} must be a time before the year 10000 (milliseconds)');
 
 /** `[{ "Member_Account": "bob" }]` */
 export const memberList = () =>

@@ -5,10 +5,11 @@ import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
 
 /**
- * PostgreSQL error classes that a retry cannot fix: bad data (22), a constraint (23), a statement the
- * schema refuses (42), a value over a limit of PostgreSQL (54, e.g. a key too long for its index).
+ * PostgreSQL errors that a retry cannot fix: bad data (22), a constraint (23), a value over a limit of
+ * PostgreSQL (54, e.g. a key too long for its index), a value of the wrong type for its column (42804).
+ * Other errors, including a missing table or privilege after a bad deploy (42P01, 42501), are retried.
  */
-const PERMANENT_SQLSTATE = /^(22|23|42|54)/;
+const PERMANENT_SQLSTATE = /^(22|23|54|42804)/;
 
 /** True when retrying cannot help: the job or its data is wrong, not the moment. */
 export function isPermanent(err: unknown): boolean {
@@ -34,8 +35,11 @@ export function parseJob(name: string, data: unknown): SyncEvent {
   return event;
 }
 
-/** Applies one event to the stores in one transaction. */
-/** The row a job locks first (its group, user or first pair): group commits are ordered by it. */
+/**
+ * The row a job locks first, as `table:app:key` — its group (topic events lock their group first too), its
+ * user, or its first pair: group commits are ordered by it, so that groups from several workers tend to
+ * lock rows alike (best effort: a deadlock is still resolved by replaying the group job by job).
+ */
 export function lockKeyOf(event: SyncEvent): string {
   const e = event.event as {
     GroupId?: string;
@@ -43,8 +47,14 @@ export function lockKeyOf(event: SyncEvent): string {
     Info?: { To_Account?: string };
     PairList?: { From_Account: string; To_Account: string }[];
   };
-  const id = e.GroupId ?? e.Info?.To_Account ?? e.From_Account ?? e.PairList?.[0]?.From_Account ?? '';
-  return `${event.command.slice(0, event.command.indexOf('.'))}:${event.sdkAppId}:${id}`;
+  const pair = e.PairList?.map((p) => `${p.From_Account}\u0000${p.To_Account}`).sort()[0];
+  const [table, key] =
+    e.GroupId !== undefined
+      ? ['groups', e.GroupId]
+      : e.PairList !== undefined
+        ? [event.command.startsWith('Sns.CallbackBlackList') ? 'blocklist' : 'friendships', pair ?? '']
+        : ['users', e.Info?.To_Account ?? e.From_Account ?? ''];
+  return `${table}:${event.sdkAppId}:${key}`;
 }
 
 /** Applies one event to the stores as one transaction (alone, or group-committed through `executor`). */

@@ -16,13 +16,20 @@ export interface Tx {
   query(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
+const LOCK_TIMEOUT_MS = 10_000;
+const STATEMENT_TIMEOUT_MS = 60_000;
+
 /** A pool whose connections use the store schema (so every statement names tables unqualified). */
 export function createPool(databaseUrl: string, schema: string, max: number): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max,
     // a transaction whose worker went away (shutdown deadline, crash) is cancelled, not left to commit late
-    options: `-c search_path="${schema}" -c client_connection_check_interval=2000`,
+    options:
+      `-c search_path="${schema}" -c client_connection_check_interval=2000` +
+      // a lock held elsewhere (an app's long transaction, DDL) fails the group, which is then retried,
+      // rather than stalling the worker for ever
+      ` -c lock_timeout=${LOCK_TIMEOUT_MS} -c statement_timeout=${STATEMENT_TIMEOUT_MS}`,
   });
   pool.on('error', () => undefined); // an idle client's error is reported by the next query that uses the pool
   return pool;
@@ -59,13 +66,16 @@ export async function migrate(
 export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return value < 0n ? `(${value})` : value.toString();
   if (typeof value === 'number') {
     if (!Number.isFinite(value))
       throw Object.assign(new Error(`not a finite number: ${value}`), { code: '22003' });
-    return String(value);
+    return value < 0 ? `(${value})` : String(value); // never `x-$1` → `x--1`, a comment
   }
-  if (value instanceof Date) return `${text(value.toISOString())}::timestamptz`;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw Object.assign(new Error('not a valid time'), { code: '22008' });
+    return `${text(value.toISOString())}::timestamptz`;
+  }
   if (Array.isArray(value)) return value.length ? `ARRAY[${value.map(literal).join(', ')}]` : `'{}'`;
   if (typeof value === 'string') return text(value);
   return `${text(JSON.stringify(value))}::jsonb`;

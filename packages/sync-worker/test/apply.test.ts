@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { UnrecoverableError } from 'bullmq';
 import { InvalidCallbackError } from '@imsync/callbacks';
-import { isPermanent, parseJob } from '../src/apply.js';
+import { isPermanent, lockKeyOf, parseJob } from '../src/apply.js';
 import { sampleJob } from './support/jobs.js';
 
 const pgError = (code: string) => Object.assign(new Error(code), { code });
 
 describe('apply: retry or fail for good', () => {
-  it('bad data, constraints, statements the schema refuses, PostgreSQL limits: permanent', () => {
-    for (const code of ['22021', '22P05', '23505', '42P01', '42703', '54000']) {
+  it('bad data, constraints, PostgreSQL limits, a value of the wrong type: permanent', () => {
+    for (const code of ['22021', '22P05', '22008', '23505', '42804', '54000']) {
       expect(isPermanent(pgError(code)), code).to.equal(true);
     }
     expect(isPermanent(new InvalidCallbackError(['x']))).to.equal(true);
@@ -16,7 +16,20 @@ describe('apply: retry or fail for good', () => {
   });
 
   it('serialization failures, deadlocks, lock timeouts, shutdowns, lost connections: transient', () => {
-    for (const code of ['40001', '40P01', '55P03', '57P01', '08006', '53300', 'ECONNREFUSED', 'EPIPE']) {
+    // a missing table or privilege is a deployment fault: retried until the deploy is fixed
+    for (const code of [
+      '40001',
+      '40P01',
+      '55P03',
+      '57014',
+      '57P01',
+      '08006',
+      '53300',
+      '42P01',
+      '42501',
+      'ECONNREFUSED',
+      'EPIPE',
+    ]) {
       expect(isPermanent(pgError(code)), code).to.equal(false);
     }
     expect(isPermanent(new Error('socket hang up'))).to.equal(false);
@@ -44,5 +57,20 @@ describe('apply: retry or fail for good', () => {
       UnrecoverableError,
       /invalid job: receivedAt must be a non-negative integer/,
     );
+  });
+
+  it('lockKeyOf: the table and row a job locks first, the same for every command on that row', () => {
+    const key = (command: Parameters<typeof sampleJob>[0]) =>
+      lockKeyOf(parseJob(command, sampleJob(command)));
+    expect(key('Group.CallbackAfterCreateGroup')).to.equal(key('Group.CallbackAfterGroupFull'));
+    expect(key('Group.CallbackAfterCreateGroup')).to.match(/^groups:\d+:@TGS#2J4SZEAEL$/);
+    expect(key('Sns.CallbackFriendAdd'))
+      .to.equal(key('Sns.CallbackFriendDelete'))
+      .and.match(/^friendships:/);
+    expect(key('Sns.CallbackBlackListAdd'))
+      .to.equal(key('Sns.CallbackBlackListDelete'))
+      .and.match(/^blocklist:/);
+    expect(key('State.StateChange')).to.match(/^users:\d+:testuser316$/);
+    expect(key('Profile.CallbackPortraitSet')).to.match(/^users:\d+:id1$/);
   });
 });

@@ -48,10 +48,19 @@ describe('db: one round trip per job, group commit', () => {
     expect(rows[0].a).to.deep.equal(['a', "b'c"]);
   });
 
-  it('refuses text with a NUL character as PostgreSQL would (22021)', () => {
+  it('refuses text with a NUL character (22021) and an invalid time (22008) as PostgreSQL would', () => {
     expect(() => literal('a\u0000b'))
       .to.throw()
       .with.property('code', '22021');
+    expect(() => literal(new Date(8.65e15)))
+      .to.throw()
+      .with.property('code', '22008');
+  });
+
+  it('parenthesises negative numbers, so that `x-$1` never becomes a comment', async () => {
+    expect(inline('SELECT 1-$1 AS a, 1-$2 AS b', [-5, -5n])).to.equal('SELECT 1-(-5) AS a, 1-(-5) AS b');
+    const { rows } = await store.db.query(inline('SELECT 1-$1 AS a', [-5]));
+    expect(rows[0].a).to.equal(6);
   });
 
   it("a job's statements are all or nothing", async () => {

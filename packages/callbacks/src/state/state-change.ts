@@ -11,7 +11,13 @@ export const StateStateChange = object({
     Reason: string().optional(),
   }).required(),
   KickedDevice: array()
-    .of(object({ Platform: string().transform((p: string) => normalizePlatform(p) ?? p) }))
+    .of(
+      object({
+        Platform: string().transform((p: unknown) =>
+          typeof p === 'string' ? (normalizePlatform(p) ?? p) : p,
+        ),
+      }),
+    )
     .optional(),
 });
 export type StateStateChange = InferType<typeof StateStateChange>;

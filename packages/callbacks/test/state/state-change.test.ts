@@ -51,4 +51,13 @@ describe('State.StateChange', () => {
     expectRefused(C, { Info: 'Login' }, ['Info']);
     expectRefused(C, {}, ['Info.Action', 'Info.To_Account']);
   });
+
+  it('reports a kicked device whose Platform is not a string as that field (400, not a TypeError)', () => {
+    expectRefused(C, variant(C, { KickedDevice: [{ Platform: ['iOS'] }] }), ['KickedDevice[0].Platform']);
+  });
+
+  it('refuses an EventTime past the year 9999 (it would win every later event for ever)', () => {
+    expectRefused(C, variant(C, { EventTime: '10000000000000000' }), ['EventTime']);
+    expect(parse(C, variant(C, { EventTime: 253_402_300_799_999 })).EventTime).to.equal(253_402_300_799_999);
+  });
 });

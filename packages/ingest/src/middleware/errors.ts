@@ -37,7 +37,7 @@ export function errorMiddleware(logger: Logger, metrics: IngestMetrics): Middlew
       const reason: RejectionReason = rejection?.reason ?? 'internal';
       const fields = {
         reason,
-        sdkAppId: ctx.query.SdkAppid,
+        sdkAppId: ctx.query.SdkAppid ?? ctx.query.SdkAppId,
         command: ctx.query.CallbackCommand,
         clientIp: ctx.query.ClientIP,
         status: rejection?.status ?? 500,

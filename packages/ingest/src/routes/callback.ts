@@ -33,10 +33,10 @@ const single = (v: string | string[] | undefined): string | undefined => (Array.
  */
 export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
   return async (ctx) => {
-    const command = single(ctx.query.CallbackCommand)?.trim();
-    if (!command) throw new Rejection('missingCommand');
     // koa-bodyparser turns an empty body into {}: it is no JSON at all
     if (!ctx.request.rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
+    const command = single(ctx.query.CallbackCommand)?.trim();
+    if (!command) throw new Rejection('missingCommand');
     const body: unknown = ctx.request.body;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
