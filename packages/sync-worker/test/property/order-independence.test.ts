@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SYNCED_COMMANDS, type SyncJobData } from '@imsync/callbacks';
-import type { Db } from '../../src/db.js';
+import { GroupCommitter, type Db, type Executor } from '../../src/db.js';
 import { Coverage } from '../model/coverage.js';
 import { deliveryArb } from '../model/history.js';
 import { StoreModel } from '../model/model.js';
@@ -13,10 +13,18 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 const CONCURRENCY = 4;
 
 /** Delivers jobs `concurrency` at a time through the pool, as a worker with that concurrency would. */
-async function deliver(db: Db, jobs: readonly SyncJobData[], concurrency: number): Promise<void> {
+async function deliver(
+  db: Db,
+  jobs: readonly SyncJobData[],
+  concurrency: number,
+  executor?: Executor,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
-    while (next < jobs.length) await applyJob(db, jobs[next++]!);
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      await applyJob(db, job, job.command, executor);
+    }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
@@ -46,5 +54,18 @@ describe('order independence (property, against PostgreSQL)', function () {
     for (const [scenario, count] of Object.entries(coverage.counts)) {
       expect(count, `${scenario} in ${JSON.stringify(coverage.counts)}`).to.be.at.least(minimum);
     }
+  });
+
+  const GROUPED_RUNS = Math.max(1, Math.round(RUNS / 2));
+  it(`${GROUPED_RUNS} more, ${CONCURRENCY * 4} at a time through the worker's group commit: the same stores`, async () => {
+    const committer = new GroupCommitter(store.db, 64);
+    await fc.assert(
+      fc.asyncProperty(deliveryArb, async ({ history, delivery }) => {
+        await store.truncate();
+        await deliver(store.db, delivery, CONCURRENCY * 4, committer);
+        expect(await readStores(store.db)).to.deep.equal(StoreModel.of(history).stores());
+      }),
+      { numRuns: GROUPED_RUNS },
+    );
   });
 });

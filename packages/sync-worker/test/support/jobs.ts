@@ -1,6 +1,6 @@
 import { eventKeyOf, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
 import { loadSample } from '@imsync/testing';
-import type { Db } from '../../src/db.js';
+import type { Db, Executor } from '../../src/db.js';
 import { applyEvent, parseJob } from '../../src/apply.js';
 import type { HandlerResult } from '../../src/handlers/types.js';
 
@@ -49,8 +49,13 @@ export function sampleJob(
 }
 
 /** What the worker does with a job, without BullMQ: validate it again, apply it in one transaction. */
-export async function applyJob(db: Db, job: SyncJobData, name = job.command): Promise<HandlerResult> {
-  return applyEvent(db, parseJob(name, job));
+export async function applyJob(
+  db: Db,
+  job: SyncJobData,
+  name = job.command,
+  executor?: Executor,
+): Promise<HandlerResult> {
+  return applyEvent(db, parseJob(name, job), executor);
 }
 
 /** Applies jobs one after the other. */
