@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { InvalidCallbackError, parseSyncJob, type SyncEvent, type SyncedCommand } from '@imsync/callbacks';
-import { withTransaction, type Db, type Executor } from './db.js';
+import { withTransaction, type Db } from './db.js';
+import type { Executor } from './statements.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
 

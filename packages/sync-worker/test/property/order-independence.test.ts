@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SYNCED_COMMANDS, type SyncJobData } from '@imsync/callbacks';
-import { GroupCommitter, type Db, type Executor } from '../../src/db.js';
+import type { Db } from '../../src/db.js';
+import { GroupCommitter, type Executor } from '../../src/statements.js';
 import { Coverage } from '../model/coverage.js';
 import { deliveryArb } from '../model/history.js';
 import { StoreModel } from '../model/model.js';

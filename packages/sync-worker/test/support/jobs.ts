@@ -1,6 +1,7 @@
 import { eventKeyOf, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
 import { loadSample } from '@imsync/testing';
-import type { Db, Executor } from '../../src/db.js';
+import type { Db } from '../../src/db.js';
+import type { Executor } from '../../src/statements.js';
 import { applyEvent, parseJob } from '../../src/apply.js';
 import type { HandlerResult } from '../../src/handlers/types.js';
 
