@@ -130,7 +130,9 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
     const w = await eventually(
       async () => {
         const f = await stack.metrics('sync-worker');
-        return valueOf(f, 'imsync_jobs_processed_total', { command: CREATE, result: 'applied' }) === n
+        // applied (the processor returned), and completed (BullMQ recorded it, a moment later)
+        return valueOf(f, 'imsync_jobs_processed_total', { command: CREATE, result: 'applied' }) === n &&
+          valueOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'completed' }) === n
           ? f
           : undefined;
       },

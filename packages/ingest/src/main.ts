@@ -91,8 +91,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
     // keep-alive connections become idle once their request is answered: close them as they do
     const idle = setInterval(() => server.closeIdleConnections(), 50);
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
