@@ -92,6 +92,8 @@ export const directExecutor = (db: pg.Pool): Executor => ({
   run: (statements) => sendStatements(db, statements),
 });
 
+const GROUPS_IN_FLIGHT = 2;
+
 interface PendingJob {
   readonly statements: readonly Statement[];
   readonly lockKey: string;
@@ -101,7 +103,7 @@ interface PendingJob {
 
 /**
  * Group commit: the statements of jobs that are ready together are sent as one multi-statement query — one
- * round trip and one commit for all of them — while the previous group is in flight. Each job's
+ * round trip and one commit for all of them — while the previous groups are in flight. Each job's
  * statements stay all-or-nothing. If a group fails (one job's bad data, a deadlock with another worker,
  * a lost connection), each of its jobs is replayed alone, so one job's failure never decides another's.
  * Jobs are ordered by the row they lock first, so that groups from several workers lock rows alike.
@@ -129,8 +131,10 @@ export class GroupCommitter implements Executor {
 
   private pump(): void {
     this.scheduled = false;
-    // one group at a time: two groups of one worker never wait on each other's row locks
-    while (this.inFlight === 0 && this.pending.length > 0) {
+    // two groups at a time, on two connections, so that PostgreSQL works on one while the other travels
+    // (jobs inside a group are in lock order; should two groups still deadlock, PostgreSQL breaks it and
+    // the group that lost is replayed job by job)
+    while (this.inFlight < GROUPS_IN_FLIGHT && this.pending.length > 0) {
       const group = this.pending.splice(0, this.maxJobs);
       this.inFlight++;
       void this.send(group).finally(() => {
