@@ -10,17 +10,24 @@ import {
 } from 'yup';
 
 /**
- * A fast acceptance check compiled from a yup schema: `check(value)` is true only when yup's
- * `validateSync(value)` (non-strict) would accept the value. It is false when the value is invalid *or*
- * when the check cannot tell; the caller then asks yup, which decides and lists every error. So the
- * schema stays the one definition of the shape, and yup's answer is the answer.
+ * A fast parse compiled from a yup schema: `parse(value)` returns exactly what yup's `validateSync(value)`
+ * (non-strict) would return — the cast value — when yup would accept the value, and `UNDECIDED` when the
+ * value is invalid *or* when the parse cannot tell; the caller then asks yup, which decides and lists every
+ * error. So the schema stays the one definition of the shape, and yup's answer is the answer.
  *
- * It runs the schema's own transforms and test functions (the same objects yup calls), without yup's
- * per-call machinery (option objects, callbacks, error objects): casting and testing follow
+ * It runs the schema's own transforms, defaults and test functions (the same objects yup calls), without
+ * yup's per-call machinery (option objects, callbacks, error objects): casting and testing follow
  * `Schema._cast`/`_validate`, `ObjectSchema._cast`/`_validate` and `ArraySchema._cast`/`_validate` of yup 1.x.
  * A schema using anything the compiler does not know (conditions, refs, lazy or tuple schemas, strict,
- * strip, tests other than the built-in ones listed below) is not compiled: `compileCheck` returns null.
+ * strip, noUnknown, tests other than the built-in ones listed below) is not compiled: `compileParse`
+ * returns null.
  */
+export type FastParse = (value: unknown) => unknown;
+
+/** What a fast parse returns when yup must decide. */
+export const UNDECIDED: unique symbol = Symbol('undecided');
+
+/** A fast acceptance check: true only when yup would accept the value (false: ask yup). */
 export type FastCheck = (value: unknown) => boolean;
 
 /** Built-in tests that use only `this.schema`, `this.resolve` (of plain values) and `this.createError`. */
@@ -41,13 +48,11 @@ const KNOWN_TESTS = new Set([
   'moreThan',
 ]);
 
-/** Why a schema was not compiled (null from `compileCheck`). */
+/** Why a schema was not compiled (null from `compileParse`). */
 class Unsupported extends Error {}
 
-/** A value that stands for "could not tell" inside a check. */
-const UNSURE = Symbol('unsure');
-
-type Node = (raw: unknown) => boolean | typeof UNSURE;
+/** A node's answer: the cast value, or UNDECIDED (invalid, or it cannot tell). */
+type Node = (raw: unknown) => unknown;
 
 interface TestFn {
   (this: unknown, value: unknown, ctx: unknown): unknown;
@@ -102,16 +107,24 @@ function compileNode(schema: unknown): Node {
     schema instanceof MixedSchema;
   if (!known) throw new Unsupported('a lazy, tuple, date or unknown schema');
   if (s.conditions.length) throw new Unsupported('conditions (when)');
-  if (s.spec.strict || s.spec.strip || s.spec.recursive === false)
-    throw new Unsupported('strict, strip or recursive: false');
+  if (
+    s.spec.strict ||
+    s.spec.strip ||
+    s.spec.recursive === false ||
+    (s.spec as { noUnknown?: boolean }).noUnknown
+  )
+    throw new Unsupported('strict, strip, noUnknown or recursive: false');
   const { transforms } = s;
   const { tests, ctx } = compileTests(s);
   // ObjectSchema invents a default from its fields; other schemas have one only when given.
   const hasDefault = schema instanceof ObjectSchema || s.spec.default !== undefined;
 
-  let children: ((value: unknown) => boolean | typeof UNSURE) | null = null;
+  // The children's cast, as ObjectSchema._cast and ArraySchema._cast build it (a new object or array; the
+  // input is never changed). Keys the schema does not know are kept as sent.
+  let children: ((value: unknown) => unknown) | null = null;
   if (schema instanceof ObjectSchema) {
     const keys = [...(s._nodes ?? [])];
+    const known = new Set(keys);
     const fields = keys.map((k) => {
       const f = s.fields?.[k];
       if (isRef(f) || !f) throw new Unsupported('a ref field');
@@ -119,43 +132,54 @@ function compileNode(schema: unknown): Node {
     });
     children = (value) => {
       const o = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
       for (let i = 0; i < keys.length; i++) {
         const r = fields[i]!(o[keys[i]!]);
-        if (r !== true) return r;
+        if (r === UNDECIDED) return UNDECIDED;
+        if (r !== undefined) out[keys[i]!] = r;
       }
-      return true;
+      for (const k of Object.keys(o)) if (!known.has(k)) out[k] = o[k];
+      return out;
     };
   } else if (schema instanceof ArraySchema && s.innerType) {
     const inner = compileNode(s.innerType);
     children = (value) => {
       const a = value as unknown[];
+      const out = new Array<unknown>(a.length);
       for (let i = 0; i < a.length; i++) {
-        if (!(i in a)) return UNSURE; // yup casts around holes; JSON has none
+        if (!(i in a)) return UNDECIDED; // yup casts around holes; JSON has none
         const r = inner(a[i]);
-        if (r !== true) return r;
+        if (r === UNDECIDED) return UNDECIDED;
+        out[i] = r;
       }
-      return true;
+      return out;
     };
   }
 
   return (raw) => {
+    // cast: transforms, default, then the children (yup casts the whole tree before it tests)
     let v = raw;
     if (v !== undefined)
       for (let i = 0; i < transforms.length; i++) v = transforms[i]!.call(s, v, raw, s, CAST_OPTIONS);
     if (v === undefined && hasDefault) v = s.getDefault(CAST_OPTIONS);
+    if (children && s._typeCheck(v)) {
+      v = children(v);
+      if (v === UNDECIDED) return UNDECIDED;
+    }
+    // the node's own tests, on its cast value (its children were tested as they were cast)
     for (let i = 0; i < tests.length; i++) {
       const t = tests[i]!;
       if (t.skipAbsent && (v === undefined || v === null)) continue;
       const r = t.test.call(ctx, v, ctx);
-      if (!r) return false;
-      if (typeof (r as { then?: unknown }).then === 'function') return UNSURE;
+      if (!r) return UNDECIDED;
+      if (typeof (r as { then?: unknown }).then === 'function') return UNDECIDED;
     }
-    return children && s._typeCheck(v) ? children(v) : true;
+    return v;
   };
 }
 
-/** A fast check for the schema, or null when it uses something the compiler does not know. */
-export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
+/** A fast parse for the schema, or null when it uses something the compiler does not know. */
+export function compileParse(schema: Schema | AnySchema): FastParse | null {
   let node: Node;
   try {
     node = compileNode(schema);
@@ -165,9 +189,15 @@ export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
   }
   return (value) => {
     try {
-      return node(value) === true;
+      return node(value);
     } catch {
-      return false; // yup decides (and throws what it throws)
+      return UNDECIDED; // yup decides (and throws what it throws)
     }
   };
+}
+
+/** A fast check for the schema, or null when it uses something the compiler does not know. */
+export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
+  const parse = compileParse(schema);
+  return parse && ((value) => parse(value) !== UNDECIDED);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from 'yup';
-import { compileCheck, type FastCheck } from './fast-check.js';
+import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
 /**
@@ -67,8 +67,23 @@ export class InvalidCallbackError extends Error {
   }
 }
 
-/** Validates and normalises a synced command's body (all errors, not just the first). */
+const FAST_PARSES = new Map<string, FastParse | null>(
+  Object.entries(SYNCED_SCHEMAS).map(([command, schema]) => [command, compileParse(schema)]),
+);
+
+/**
+ * Validates and normalises a synced command's body (all errors, not just the first). A parse compiled from
+ * the schema returns the normalised event of a valid body fast; anything it does not accept is handed to
+ * the schema itself, which decides and lists every failing field.
+ */
 export function parseBody<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
+  const fast = FAST_PARSES.get(command)?.(body) ?? UNDECIDED;
+  if (fast !== UNDECIDED) return fast as EventOf<C>;
+  return parseWithYup(command, body);
+}
+
+/** The schema's own answer: the normalised event, or every failing field. */
+export function parseWithYup<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
   try {
     return SYNCED_SCHEMAS[command].validateSync(body, { abortEarly: false }) as EventOf<C>;
   } catch (err) {
@@ -77,18 +92,11 @@ export function parseBody<C extends SyncedCommand>(command: C, body: unknown): E
   }
 }
 
-const FAST_CHECKS = new Map<string, FastCheck | null>(
-  Object.entries(SYNCED_SCHEMAS).map(([command, schema]) => [command, compileCheck(schema)]),
-);
-
 /**
- * Checks a synced command's body without building the normalised event: accepts and refuses exactly
- * what `parseBody` does, and throws the same error. A check compiled from the schema accepts valid
- * bodies fast; anything it does not accept is handed to the schema itself, which decides and lists
- * every failing field. For ingest, which enqueues the body as sent.
+ * Checks a synced command's body: accepts and refuses exactly what `parseBody` does, and throws the same
+ * error. For ingest, which enqueues the body as sent.
  */
 export function validateBody(command: SyncedCommand, body: unknown): void {
-  if (FAST_CHECKS.get(command)?.(body)) return;
   parseBody(command, body);
 }
 

@@ -1,29 +1,26 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { array, number, object, string } from 'yup';
-import { compileCheck } from '../src/fast-check.js';
-import { InvalidCallbackError, parseBody, validateBody } from '../src/job.js';
+import { compileCheck, compileParse, UNDECIDED } from '../src/fast-check.js';
+import { InvalidCallbackError, parseBody, parseWithYup, validateBody } from '../src/job.js';
 import { SYNCED_COMMANDS, SYNCED_SCHEMAS, type SyncedCommand } from '../src/synced.js';
 import { sampleBody } from './support.js';
 
-/** What yup says of a body: accepted, refused (with its errors), or it threw something else. */
-function yupVerdict(
-  command: SyncedCommand,
-  body: unknown,
-): { accepted: boolean; errors?: readonly string[]; threw?: string } {
+type Verdict = { accepted: boolean; value?: unknown; errors?: readonly string[]; threw?: string };
+
+/** What yup says of a body: accepted (with the normalised event), refused (with its errors), or it threw something else. */
+function yupVerdict(command: SyncedCommand, body: unknown): Verdict {
   try {
-    parseBody(command, body);
-    return { accepted: true };
+    return { accepted: true, value: parseWithYup(command, body) };
   } catch (err) {
     if (err instanceof InvalidCallbackError) return { accepted: false, errors: err.errors };
     return { accepted: false, threw: String(err) };
   }
 }
 
-function validateVerdict(command: SyncedCommand, body: unknown): ReturnType<typeof yupVerdict> {
+function verdictOf(run: () => unknown): Verdict {
   try {
-    validateBody(command, body);
-    return { accepted: true };
+    return { accepted: true, value: run() };
   } catch (err) {
     if (err instanceof InvalidCallbackError) return { accepted: false, errors: err.errors };
     return { accepted: false, threw: String(err) };
@@ -144,18 +141,31 @@ describe('fast check compiled from the schemas', () => {
         expect(compileCheck(SYNCED_SCHEMAS[command])).to.be.a('function');
       });
 
-      it('accepts exactly what yup accepts, and validateBody answers exactly as parseBody (errors included)', () => {
+      it('accepts exactly what yup accepts and returns what yup returns; parseBody and validateBody answer exactly as yup (errors included)', () => {
         const check = compileCheck(SYNCED_SCHEMAS[command])!;
+        const parse = compileParse(SYNCED_SCHEMAS[command])!;
         let valid = 0;
         let invalid = 0;
         fc.assert(
           fc.property(mutated(sampleBody(command)), (body) => {
             const yup = yupVerdict(command, body);
+            const before = structuredClone(body);
             expect(check(body), JSON.stringify(body)).to.equal(yup.accepted);
-            expect(validateVerdict(command, body), JSON.stringify(body)).to.deep.equal(yup);
+            const fast = parse(body);
+            if (yup.accepted) expect(fast, JSON.stringify(body)).to.deep.equal(yup.value);
+            else expect(fast).to.equal(UNDECIDED);
+            expect(
+              verdictOf(() => parseBody(command, body)),
+              JSON.stringify(body),
+            ).to.deep.equal(yup);
+            expect(
+              verdictOf(() => validateBody(command, body)),
+              JSON.stringify(body),
+            ).to.deep.equal(yup.accepted ? { accepted: true, value: undefined } : yup);
+            expect(body, 'the body is not changed').to.deep.equal(before);
             if (yup.accepted) {
               // ingest picks the duplicate window from the raw body: EventTime absent there ⇔ absent after casting
-              const event = parseBody(command, body) as { EventTime?: unknown };
+              const event = yup.value as { EventTime?: unknown };
               expect(event.EventTime === undefined).to.equal(
                 (body as { EventTime?: unknown }).EventTime === undefined,
               );
