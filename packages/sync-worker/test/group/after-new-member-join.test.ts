@@ -111,4 +111,30 @@ describe(C, () => {
       status: 'joined',
     });
   });
+
+  it('a rejoin clears the name card of the earlier membership; a card set after the rejoin holds', async () => {
+    const card = (t: number, NameCard: string) =>
+      sampleJob('Group.CallbackAfterMemberFieldChanged', {
+        GroupId: G,
+        Modified_Account: 'jared',
+        NameCard,
+        EventTime: t,
+      });
+    const exit = sampleJob('Group.CallbackAfterMemberExit', {
+      GroupId: G,
+      ExitMemberList: [{ Member_Account: 'jared' }],
+      EventTime: T + 20,
+    });
+    // delivered out of order: the old card last
+    await applyAll(db(), [sampleJob(C, { EventTime: T + 30 }), exit, card(T + 10, 'old')]);
+    expect(await oneRow(db(), 'group_members', { member_account: 'jared' })).to.include({
+      name_card: null,
+      status: 'joined',
+    });
+    await applyAll(db(), [card(T + 40, 'new')]);
+    expect(await oneRow(db(), 'group_members', { member_account: 'jared' })).to.include({
+      name_card: 'new',
+      status: 'joined',
+    });
+  });
 });

@@ -25,6 +25,7 @@ function join(
   operator: string | null,
 ): void {
   m.role = role;
+  m.name_card = null; // a membership starts afresh
   m.operator_account = operator;
   m.status = 'joined';
   m.joined_at = at;

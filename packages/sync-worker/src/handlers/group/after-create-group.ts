@@ -7,7 +7,7 @@ import { accountsOf, groupKey, typeWrite } from './common.js';
  * The group, its owner as 'Owner' and its initial members as 'Member', all joined at the event time. A
  * creation sets the group's whole initial state: a group re-created with the same ID after a destroy starts
  * afresh (no introduction, notification or face URL it does not carry, no attributes, not full, no last
- * message), and is alive again.
+ * message), and is alive again; its members start afresh too (no name card from an earlier life).
  */
 export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async (tx, e) => {
   const ev = e.event;
@@ -43,6 +43,7 @@ export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async
       account,
       writes: [
         write(MEMBER.role, v, { role }),
+        write(MEMBER.nameCard, v, { name_card: null }),
         write(MEMBER.joined, v, { joined_at: at, join_type: 'Created' }),
         write(MEMBER.membership, v, {
           membership: 'joined',

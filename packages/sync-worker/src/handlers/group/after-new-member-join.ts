@@ -3,7 +3,10 @@ import { write } from '../../stores/lww.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
-/** Each new member joins as 'Member', with its JoinType and who let it in (Operator_Account). */
+/**
+ * Each new member joins as 'Member', with its JoinType and who let it in (Operator_Account). A join starts
+ * the membership afresh: a name card from before it (an earlier membership) is cleared.
+ */
 export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = async (tx, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
@@ -18,6 +21,7 @@ export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = a
       account,
       writes: [
         write(MEMBER.role, v, { role: 'Member' }),
+        write(MEMBER.nameCard, v, { name_card: null }),
         write(MEMBER.joined, v, { joined_at: at, join_type: ev.JoinType ?? null }),
         write(MEMBER.membership, v, {
           membership: 'joined',
