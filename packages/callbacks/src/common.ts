@@ -1,4 +1,4 @@
-import { array, mixed, number, object, string } from 'yup';
+import { array, mixed, number, object, string, type AnyObjectSchema, type TestContext } from 'yup';
 
 /**
  * A string with surrounding white space removed. (yup's own `trim()` throws a TypeError on a non-string,
@@ -73,3 +73,41 @@ export const groupHead = {
 
 /** Accepts the English docs' `groupID` for `GroupId`. */
 export const groupIdAlias = () => renameKey('groupID', 'GroupId');
+
+/** The path of the first string or key in `value` that holds U+0000, or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}[${i}]`);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const here = path ? `${path}.${k}` : k;
+      if (k.includes('\u0000')) return here;
+      const p = nulPath(v, here);
+      if (p !== null) return p;
+    }
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL's text and jsonb cannot hold U+0000: a body with one anywhere (a value or a key, known field
+ * or not) could never be stored, so it is refused with the field that holds it, rather than acknowledged
+ * and then failed by the worker.
+ */
+export function storable<S extends AnyObjectSchema>(schema: S): S {
+  return schema.test({
+    name: 'noNulText',
+    test(this: TestContext, value: unknown) {
+      const p = nulPath(value, '');
+      if (p === null) return true;
+      const message = `${p} must not contain a NUL character (U+0000): PostgreSQL cannot store it`;
+      return this.createError({ path: p, message: () => message });
+    },
+  });
+}

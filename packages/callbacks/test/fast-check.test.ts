@@ -39,6 +39,7 @@ const tricky: fc.Arbitrary<unknown> = fc.oneof(
     '-1',
     '1.5',
     ' 1670574414123',
+    'a\u0000',
     '1e3',
     'NaN',
     'Infinity',

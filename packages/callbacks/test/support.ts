@@ -74,6 +74,17 @@ export function itToleratesTheDocumentedDrift(command: SyncedCommand, opts: Shar
     expect(e).to.deep.include({ FutureField: { nested: [1, 'two'] }, FutureFlag: 0 });
   });
 
+  it('refuses a NUL character (U+0000) anywhere, in a value or a key, known field or not, naming where', () => {
+    expectRefused(command, variant(command, { FutureField: 'a\u0000b' }), ['FutureField']);
+    expectRefused(command, variant(command, { Future: [{ ok: 'x', ['k\u0000']: 1 }] }), [
+      'Future[0].k\u0000',
+    ]);
+    // the error names the field, with no interpolation of what the body sent
+    expect(refusal(command, variant(command, { '${path}\u0000': 1 }))).to.deep.equal([
+      '${path}\u0000 must not contain a NUL character (U+0000): PostgreSQL cannot store it',
+    ]);
+  });
+
   it('refuses a body that is not an object', () => {
     for (const bad of ['text', 42, null]) expect(refusal(command, bad)).to.have.length.greaterThan(0);
   });

@@ -5,8 +5,14 @@ import { account, groupHead, groupIdAlias } from '../common.js';
 export const GroupAfterSendMsg = object({
   ...groupHead,
   From_Account: account(),
-  MsgSeq: number().integer().min(0).required(),
-  MsgTime: number().integer().min(0).optional(),
+  // stored as bigint; past 2^53 a JSON number is no longer exact anyway
+  MsgSeq: number().integer().min(0).max(Number.MAX_SAFE_INTEGER).required(),
+  // seconds; the last second of year 9999, as EventTime
+  MsgTime: number()
+    .integer()
+    .min(0)
+    .max(253_402_300_799, '${path} must be a time before the year 10000 (seconds)')
+    .optional(),
   MsgId: string().optional(),
   Random: number().optional(),
   TopicId: string().optional(),

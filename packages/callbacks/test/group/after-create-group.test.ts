@@ -44,6 +44,18 @@ describe('Group.CallbackAfterCreateGroup', () => {
     expect(e.UserDefinedDataList).to.deep.equal([{ Key: 'k', Value: 'v' }]);
   });
 
+  it('refuses a NUL character in a name, a member or a custom field, which PostgreSQL could not store', () => {
+    expectRefused(C, variant(C, { Name: 'My\u0000Group' }), ['Name']);
+    expectRefused(
+      C,
+      variant(C, { MemberList: [{ Member_Account: 'bob' }, { Member_Account: 'pe\u0000ter' }] }),
+      ['MemberList[1].Member_Account'],
+    );
+    expectRefused(C, variant(C, { UserDefinedDataList: [{ Key: 'k', Value: '\u0000' }] }), [
+      'UserDefinedDataList[0].Value',
+    ]);
+  });
+
   it('lists every failing field', () => {
     expectRefused(C, { EventTime: 'yesterday', MemberList: [{}], UserDefinedDataList: [{ Value: 'v' }] }, [
       'GroupId',

@@ -31,6 +31,15 @@ describe('Group.CallbackAfterSendMsg', () => {
     expect(e.MsgTime).to.equal(1490686223);
   });
 
+  it('refuses a MsgSeq past 2^53 (not exact as a JSON number, past what its bigint column promises) and a MsgTime past the year 9999', () => {
+    expectRefused(C, variant(C, { MsgSeq: 1e20 }), ['MsgSeq']);
+    expectRefused(C, variant(C, { MsgSeq: Number.MAX_SAFE_INTEGER + 1 }), ['MsgSeq']);
+    expect(parse(C, variant(C, { MsgSeq: Number.MAX_SAFE_INTEGER })).MsgSeq).to.equal(
+      Number.MAX_SAFE_INTEGER,
+    );
+    expectRefused(C, variant(C, { MsgTime: 1e15 }), ['MsgTime']);
+  });
+
   it('lists every failing field', () => {
     expectRefused(C, { GroupId: '@TGS#1', MsgSeq: 'first', MsgBody: 'hi' }, [
       'From_Account',

@@ -113,6 +113,13 @@ describe('the envelope: every refusal answers its status and ErrorCode and enque
     expect(info).to.match(/^invalid body: /);
   });
 
+  it('400 invalidBody for a NUL character (\\u0000 in the JSON), which the stores could not hold', async () => {
+    const raw = JSON.stringify({ ...sample.body, Name: 'My\u0000Group' });
+    expect(raw).to.contain('\\u0000');
+    const info = await expectRejected(h, await post(h, q, raw), 'invalidBody');
+    expect(info).to.contain('Name must not contain a NUL character');
+  });
+
   it('400 invalidBody (not 500) for an array or object where a string is expected', async () => {
     const body = { ...sample.body, GroupId: ['@TGS#1'], Operator_Account: { id: 'x' } };
     const info = await expectRejected(h, await post(h, q, body), 'invalidBody');
