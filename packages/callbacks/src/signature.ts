@@ -23,7 +23,8 @@ export type SignatureCheck =
 
 /**
  * Checks `Sign` and `RequestTime` against an app's tokens (the current one first, then the previous one
- * while a token is being rotated). `RequestTime` is Unix seconds and must be within `maxSkewSeconds`.
+ * while a token is being rotated). `RequestTime` is Unix seconds and must be within `maxSkewSeconds` of
+ * the current second (whole seconds on both sides, so the window is as wide in the past as in the future).
  */
 export function verifySignature(
   tokens: readonly string[],
@@ -34,7 +35,7 @@ export function verifySignature(
 ): SignatureCheck {
   if (!sign || !requestTime) return { ok: false, reason: 'missing Sign or RequestTime' };
   if (!/^\d{1,12}$/.test(requestTime)) return { ok: false, reason: 'malformed RequestTime' };
-  if (Math.abs(nowMs / 1000 - Number(requestTime)) > maxSkewSeconds)
+  if (Math.abs(Math.floor(nowMs / 1000) - Number(requestTime)) > maxSkewSeconds)
     return { ok: false, reason: 'stale RequestTime' };
   for (let i = 0; i < tokens.length; i++) {
     if (signMatches(tokens[i]!, requestTime, sign)) return { ok: true, token: i as 0 | 1 };

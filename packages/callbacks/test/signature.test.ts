@@ -50,6 +50,17 @@ describe('signature', () => {
     });
   });
 
+  it('measures the skew in whole seconds, so the window is as wide on both sides whatever the millisecond', () => {
+    const second = Number(time) * 1000;
+    for (const ms of [0, 1, 500, 999]) {
+      // RequestTime 60 s before and after the current second: both in; 61 s: both out
+      expect(verifySignature([token], sign, time, second + 60_000 + ms, 60).ok, `+${ms} ms`).to.equal(true);
+      expect(verifySignature([token], sign, time, second - 60_000 + ms, 60).ok, `+${ms} ms`).to.equal(true);
+      expect(verifySignature([token], sign, time, second + 61_000 + ms, 60).ok, `+${ms} ms`).to.equal(false);
+      expect(verifySignature([token], sign, time, second - 61_000 + ms, 60).ok, `+${ms} ms`).to.equal(false);
+    }
+  });
+
   it('refuses a missing or malformed Sign / RequestTime', () => {
     expect(verifySignature([token], undefined, time, now, 60).ok).to.equal(false);
     expect(verifySignature([token], sign, undefined, now, 60).ok).to.equal(false);
