@@ -97,7 +97,12 @@ function compileTests(s: Internals): { tests: YupTest['OPTIONS'][]; ctx: unknown
   return { tests: all.map((t) => t.OPTIONS), ctx };
 }
 
-function compileNode(schema: unknown): Node {
+/**
+ * `build`: the node returns the cast value, as yup would (new objects and arrays). Without it the node only
+ * decides: it returns UNDECIDED or any other value, allocates nothing of its own, and tests an object or an
+ * array on its transformed value before its children are cast (for the known tests, the same verdict).
+ */
+function compileNode(schema: unknown, build: boolean): Node {
   const s = schema as Internals;
   const known =
     schema instanceof ObjectSchema ||
@@ -129,29 +134,35 @@ function compileNode(schema: unknown): Node {
     const fields = keys.map((k) => {
       const f = s.fields?.[k];
       if (isRef(f) || !f) throw new Unsupported('a ref field');
-      return compileNode(f);
+      return compileNode(f, build);
     });
-    children = (value) => {
-      const o = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      for (let i = 0; i < keys.length; i++) {
-        const r = fields[i]!(o[keys[i]!]);
-        if (r === UNDECIDED) return UNDECIDED;
-        if (r !== undefined) out[keys[i]!] = r;
-      }
-      for (const k of Object.keys(o)) if (!known.has(k)) out[k] = o[k];
-      return out;
-    };
+    children = build
+      ? (value) => {
+          const o = value as Record<string, unknown>;
+          const out: Record<string, unknown> = {};
+          for (let i = 0; i < keys.length; i++) {
+            const r = fields[i]!(o[keys[i]!]);
+            if (r === UNDECIDED) return UNDECIDED;
+            if (r !== undefined) out[keys[i]!] = r;
+          }
+          for (const k of Object.keys(o)) if (!known.has(k)) out[k] = o[k];
+          return out;
+        }
+      : (value) => {
+          const o = value as Record<string, unknown>;
+          for (let i = 0; i < keys.length; i++) if (fields[i]!(o[keys[i]!]) === UNDECIDED) return UNDECIDED;
+          return value;
+        };
   } else if (schema instanceof ArraySchema && s.innerType) {
-    const inner = compileNode(s.innerType);
+    const inner = compileNode(s.innerType, build);
     children = (value) => {
       const a = value as unknown[];
-      const out = new Array<unknown>(a.length);
+      const out = build ? new Array<unknown>(a.length) : a;
       for (let i = 0; i < a.length; i++) {
         if (!(i in a)) return UNDECIDED; // yup casts around holes; JSON has none
         const r = inner(a[i]);
         if (r === UNDECIDED) return UNDECIDED;
-        out[i] = r;
+        if (build) out[i] = r;
       }
       return out;
     };
@@ -163,7 +174,7 @@ function compileNode(schema: unknown): Node {
     if (v !== undefined)
       for (let i = 0; i < transforms.length; i++) v = transforms[i]!.call(s, v, raw, s, CAST_OPTIONS);
     if (v === undefined && hasDefault) v = s.getDefault(CAST_OPTIONS);
-    if (children && s._typeCheck(v)) {
+    if (build && children && s._typeCheck(v)) {
       v = children(v);
       if (v === UNDECIDED) return UNDECIDED;
     }
@@ -175,15 +186,20 @@ function compileNode(schema: unknown): Node {
       if (!r) return UNDECIDED;
       if (typeof (r as { then?: unknown }).then === 'function') return UNDECIDED;
     }
+    if (!build && children && s._typeCheck(v)) return children(v);
     return v;
   };
 }
 
 /** A fast parse for the schema, or null when it uses something the compiler does not know. */
 export function compileParse(schema: Schema | AnySchema): FastParse | null {
+  return compile(schema, true);
+}
+
+function compile(schema: Schema | AnySchema, build: boolean): FastParse | null {
   let node: Node;
   try {
-    node = compileNode(schema);
+    node = compileNode(schema, build);
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
@@ -199,6 +215,6 @@ export function compileParse(schema: Schema | AnySchema): FastParse | null {
 
 /** A fast check for the schema, or null when it uses something the compiler does not know. */
 export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
-  const parse = compileParse(schema);
-  return parse && ((value) => parse(value) !== UNDECIDED);
+  const decide = compile(schema, false);
+  return decide && ((value) => decide(value) !== UNDECIDED);
 }
