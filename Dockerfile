@@ -53,7 +53,7 @@ COPY --from=build /app/packages/ingest/dist packages/ingest/dist
 ENV INGEST_HOST=0.0.0.0 INGEST_PORT=3000 ADMIN_PORT=3001
 EXPOSE 3000 3001
 USER node
-CMD ["node", "packages/ingest/dist/main.js"]
+CMD ["node", "--heap-growing-percent=50", "packages/ingest/dist/main.js"]
 
 # ---- sync-worker: admin port 3002 (/healthz, /readyz, /metrics); runs its migrations at start
 FROM runtime AS sync-worker

@@ -1,4 +1,4 @@
-import { freePort } from '@imsync/testing';
+import { freePort, serviceLaunch } from '@imsync/testing';
 import { BENCH_DIR, REPO_ROOT, type Context } from './context.js';
 import { Child, firstMessage, waitReady } from './proc.js';
 
@@ -45,6 +45,7 @@ export async function startIngest(ctx: Context, o: IngestOptions): Promise<Targe
     name,
     args: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
+      ...serviceLaunch('ingest').nodeFlags, // as its start script and the Dockerfile run it
       'packages/ingest/dist/main.js',
     ],
     cwd: REPO_ROOT,
@@ -81,6 +82,7 @@ export async function startSyncWorker(ctx: Context, o: WorkerOptions): Promise<C
     name: o.name ?? 'sync-worker',
     args: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
+      ...serviceLaunch('sync-worker').nodeFlags,
       'packages/sync-worker/dist/main.js',
     ],
     cwd: REPO_ROOT,

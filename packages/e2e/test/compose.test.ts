@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { parse } from 'yaml';
+import { serviceLaunch } from '@imsync/testing';
 
 // CI has no Docker engine: the compose file and the Dockerfile are read against the services instead.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -195,7 +196,7 @@ describe('Dockerfile', () => {
     }
   });
 
-  for (const name of ['ingest', 'sync-worker']) {
+  for (const name of ['ingest', 'sync-worker'] as const) {
     it(`${name}: production dependencies only, its workspaces' compiled code, runs as node, node receives SIGTERM`, () => {
       const stage = stages.get(name);
       const lines = stage?.lines ?? [];
@@ -219,10 +220,12 @@ describe('Dockerfile', () => {
       expect(lines.indexOf('USER node')).to.be.greaterThan(
         lines.findLastIndex((l) => /^(COPY|RUN)\s/.test(l)),
       );
-      // exec form: node is the process Docker signals (compose adds an init that forwards)
-      expect(lines.filter((l) => l.startsWith('CMD'))).to.deep.equal([
-        `CMD ["node", "packages/${name}/dist/main.js"]`,
-      ]);
+      // exec form: node is the process Docker signals (compose adds an init that forwards), with the same
+      // node options as the package's start script
+      const argv = ['node', ...serviceLaunch(name).nodeFlags, `packages/${name}/dist/main.js`];
+      const cmds = lines.filter((l) => l.startsWith('CMD'));
+      expect(cmds).to.have.length(1);
+      expect(JSON.parse(cmds[0]!.slice('CMD'.length))).to.deep.equal(argv);
     });
   }
 

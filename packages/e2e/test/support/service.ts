@@ -1,14 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-const require = createRequire(import.meta.url);
-
-/** The built entry point of a service (`npx tsc -b` builds it; turbo's ^build does in CI). */
-export function serviceMain(service: 'ingest' | 'sync-worker'): string {
-  return join(dirname(require.resolve(`@imsync/${service}/package.json`)), 'dist', 'main.js');
-}
+import { serviceLaunch } from '@imsync/testing';
 
 /** One pino line, parsed (or the raw text of a line that is not JSON). */
 export interface LogLine {
@@ -37,7 +29,9 @@ export class ServiceProcess {
     readonly name: string,
     env: Record<string, string>,
   ) {
-    this.proc = spawn(process.execPath, [serviceMain(name as 'ingest' | 'sync-worker')], {
+    // as in production: the node options of the service's start script, then its built entry point
+    const launch = serviceLaunch(name as 'ingest' | 'sync-worker');
+    this.proc = spawn(process.execPath, [...launch.nodeFlags, launch.main], {
       // a clean environment: only what the test says, so a developer's shell cannot change the outcome
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
