@@ -126,9 +126,9 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
       /invalid job: not a synced command: Group\.CallbackBeforeSendMsg/,
     ],
     [
-      'data PostgreSQL refuses (a NUL character)',
+      'a NUL character (the contract refuses it: PostgreSQL could not store it)',
       () => ({ data: sampleJob('Group.CallbackAfterGroupInfoChanged', { Name: 'a\u0000b' }) }),
-      /Group\.CallbackAfterGroupInfoChanged cannot be applied: /,
+      /invalid job: Name must not contain a NUL character/,
     ],
     [
       'a key over PostgreSQL limits (an account too long for its index)',
