@@ -97,12 +97,7 @@ function compileTests(s: Internals): { tests: YupTest['OPTIONS'][]; ctx: unknown
   return { tests: all.map((t) => t.OPTIONS), ctx };
 }
 
-/**
- * `build`: the node returns the cast value, as yup would (new objects and arrays). Without it the node only
- * decides: it returns UNDECIDED or any other value, allocates nothing of its own, and tests an object or an
- * array on its transformed value before its children are cast (for the known tests, the same verdict).
- */
-function compileNode(schema: unknown, build: boolean): Node {
+function compileNode(schema: unknown): Node {
   const s = schema as Internals;
   const known =
     schema instanceof ObjectSchema ||
@@ -134,35 +129,29 @@ function compileNode(schema: unknown, build: boolean): Node {
     const fields = keys.map((k) => {
       const f = s.fields?.[k];
       if (isRef(f) || !f) throw new Unsupported('a ref field');
-      return compileNode(f, build);
+      return compileNode(f);
     });
-    children = build
-      ? (value) => {
-          const o = value as Record<string, unknown>;
-          const out: Record<string, unknown> = {};
-          for (let i = 0; i < keys.length; i++) {
-            const r = fields[i]!(o[keys[i]!]);
-            if (r === UNDECIDED) return UNDECIDED;
-            if (r !== undefined) out[keys[i]!] = r;
-          }
-          for (const k of Object.keys(o)) if (!known.has(k)) out[k] = o[k];
-          return out;
-        }
-      : (value) => {
-          const o = value as Record<string, unknown>;
-          for (let i = 0; i < keys.length; i++) if (fields[i]!(o[keys[i]!]) === UNDECIDED) return UNDECIDED;
-          return value;
-        };
+    children = (value) => {
+      const o = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) {
+        const r = fields[i]!(o[keys[i]!]);
+        if (r === UNDECIDED) return UNDECIDED;
+        if (r !== undefined) out[keys[i]!] = r;
+      }
+      for (const k of Object.keys(o)) if (!known.has(k)) out[k] = o[k];
+      return out;
+    };
   } else if (schema instanceof ArraySchema && s.innerType) {
-    const inner = compileNode(s.innerType, build);
+    const inner = compileNode(s.innerType);
     children = (value) => {
       const a = value as unknown[];
-      const out = build ? new Array<unknown>(a.length) : a;
+      const out = new Array<unknown>(a.length);
       for (let i = 0; i < a.length; i++) {
         if (!(i in a)) return UNDECIDED; // yup casts around holes; JSON has none
         const r = inner(a[i]);
         if (r === UNDECIDED) return UNDECIDED;
-        if (build) out[i] = r;
+        out[i] = r;
       }
       return out;
     };
@@ -174,7 +163,7 @@ function compileNode(schema: unknown, build: boolean): Node {
     if (v !== undefined)
       for (let i = 0; i < transforms.length; i++) v = transforms[i]!.call(s, v, raw, s, CAST_OPTIONS);
     if (v === undefined && hasDefault) v = s.getDefault(CAST_OPTIONS);
-    if (build && children && s._typeCheck(v)) {
+    if (children && s._typeCheck(v)) {
       v = children(v);
       if (v === UNDECIDED) return UNDECIDED;
     }
@@ -186,20 +175,15 @@ function compileNode(schema: unknown, build: boolean): Node {
       if (!r) return UNDECIDED;
       if (typeof (r as { then?: unknown }).then === 'function') return UNDECIDED;
     }
-    if (!build && children && s._typeCheck(v)) return children(v);
     return v;
   };
 }
 
 /** A fast parse for the schema, or null when it uses something the compiler does not know. */
 export function compileParse(schema: Schema | AnySchema): FastParse | null {
-  return compile(schema, true);
-}
-
-function compile(schema: Schema | AnySchema, build: boolean): FastParse | null {
   let node: Node;
   try {
-    node = compileNode(schema, build);
+    node = compileNode(schema);
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
@@ -215,6 +199,6 @@ function compile(schema: Schema | AnySchema, build: boolean): FastParse | null {
 
 /** A fast check for the schema, or null when it uses something the compiler does not know. */
 export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
-  const decide = compile(schema, false);
-  return decide && ((value) => decide(value) !== UNDECIDED);
+  const parse = compileParse(schema);
+  return parse && ((value) => parse(value) !== UNDECIDED);
 }

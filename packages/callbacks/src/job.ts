@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from 'yup';
-import { compileCheck, compileParse, UNDECIDED, type FastCheck, type FastParse } from './fast-check.js';
+import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
 /**
@@ -92,17 +92,12 @@ export function parseWithYup<C extends SyncedCommand>(command: C, body: unknown)
   }
 }
 
-const FAST_CHECKS = new Map<string, FastCheck | null>(
-  Object.entries(SYNCED_SCHEMAS).map(([command, schema]) => [command, compileCheck(schema)]),
-);
-
 /**
- * Checks a synced command's body without building the normalised event: accepts and refuses exactly what
- * `parseBody` does, and throws the same error. For ingest, which enqueues the body as sent.
+ * Checks a synced command's body: accepts and refuses exactly what `parseBody` does, and throws the same
+ * error. For ingest, which enqueues the body as sent.
  */
 export function validateBody(command: SyncedCommand, body: unknown): void {
-  if (FAST_CHECKS.get(command)?.(body)) return;
-  parseWithYup(command, body);
+  parseBody(command, body);
 }
 
 /** Validates a job's data (the envelope and, through the catalog, its body) into a typed event. */
