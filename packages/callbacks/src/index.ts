@@ -61,4 +61,9 @@ export { SnsBlackListAdd } from './sns/black-list-add.js';
 export { SnsBlackListDelete } from './sns/black-list-delete.js';
 export { SnsFriendAdd } from './sns/friend-add.js';
 export { SnsFriendDelete } from './sns/friend-delete.js';
-export { StateStateChange } from './state/state-change.js';
+export {
+  StateStateChange,
+  LOGIN_STATE_ACTIONS,
+  isLoginStateAction,
+  type LoginStateAction,
+} from './state/state-change.js';

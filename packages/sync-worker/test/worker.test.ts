@@ -107,7 +107,7 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
   const invalid: [string, () => { data: ReturnType<typeof jobOf>; name?: string }, RegExp][] = [
     [
       'a body the catalog refuses',
-      () => ({ data: jobOf('State.StateChange', { Info: { Action: 'Dance' } }) }),
+      () => ({ data: jobOf('State.StateChange', { Info: { Action: ' ' } }) }),
       /invalid job: .*Info\.Action.*Info\.To_Account/,
     ],
     [

@@ -42,8 +42,13 @@ describe('State.StateChange', () => {
     ]);
   });
 
+  it('accepts an Action it does not know (a custom status), trimmed, as sent', () => {
+    const e = parse(C, variant(C, { Info: { Action: ' SetCustomStatus ', To_Account: 'u1' } }));
+    expect(e.Info.Action).to.equal('SetCustomStatus');
+  });
+
   it('lists every failing field', () => {
-    expectRefused(C, { EventTime: 'soon', Info: { Action: 'Dance' } }, [
+    expectRefused(C, { EventTime: 'soon', Info: { Action: ' ' } }, [
       'EventTime',
       'Info.Action',
       'Info.To_Account',

@@ -54,6 +54,18 @@ describe(C, () => {
     });
   });
 
+  it('an Action that is no login state change (a custom status) changes nothing and says why', async () => {
+    await applyJob(db(), state('Login', 'Register', T));
+    expect(await applyJob(db(), state('SetCustomStatus', undefined, T + 1))).to.deep.equal({
+      skipped: 'Action SetCustomStatus is not a login state change (Login, Logout, Disconnect)',
+    });
+    expect(await oneRow(db(), 'users', { user_id: U })).to.include({
+      online_status: 'Online',
+      last_action: 'Login',
+      state_changed_at: T,
+    });
+  });
+
   it('a Disconnect arriving minutes late does not undo a later Login', async () => {
     await applyAll(db(), [
       state('Login', 'Register', T + 400_000, { optPlatform: 'Web' }),

@@ -1,10 +1,18 @@
+import { isLoginStateAction, LOGIN_STATE_ACTIONS } from '@imsync/callbacks';
 import { combine, upsertLww, write } from '../../stores/lww.js';
 import { USER } from '../../stores/others.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 
-/** Login → Online; Logout and Disconnect → Offline; with action, reason, platform and client IP. */
+/**
+ * Login → Online; Logout and Disconnect → Offline; with action, reason, platform and client IP. Any other
+ * Action (a custom status) changes no online state: the job completes with the reason.
+ */
 export const stateChange: Handler<'State.StateChange'> = async (tx, e) => {
   const info = e.event.Info;
+  if (!isLoginStateAction(info.Action))
+    return {
+      skipped: `Action ${info.Action} is not a login state change (${LOGIN_STATE_ACTIONS.join(', ')})`,
+    };
   const { registers, values } = combine([
     write(USER.state, e.version, {
       online_status: info.Action === 'Login' ? 'Online' : 'Offline',
