@@ -171,7 +171,7 @@ export class StoreModel {
       blocklist: project('blocklist', pairs(this.blocklist)),
       active_groups: project(
         'active_groups',
-        groups.filter((g) => g.created_at !== null && g.destroyed_at === null),
+        groups.filter((g) => g.destroyed_at === null),
       ),
       active_group_members: project(
         'active_group_members',
