@@ -45,8 +45,9 @@ export async function startIngest(ctx: Context, o: IngestOptions): Promise<Targe
     name,
     args: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
-      ...serviceLaunch('ingest').nodeFlags, // as its start script and the Dockerfile run it
-      'packages/ingest/dist/main.js',
+      // as its start script and the Dockerfile run it
+      ...serviceLaunch('ingest').nodeFlags,
+      serviceLaunch('ingest').main,
     ],
     cwd: REPO_ROOT,
     env: {
@@ -83,7 +84,7 @@ export async function startSyncWorker(ctx: Context, o: WorkerOptions): Promise<C
     args: [
       ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
       ...serviceLaunch('sync-worker').nodeFlags,
-      'packages/sync-worker/dist/main.js',
+      serviceLaunch('sync-worker').main,
     ],
     cwd: REPO_ROOT,
     env: {

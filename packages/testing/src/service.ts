@@ -5,8 +5,6 @@ import { fileURLToPath } from 'node:url';
 export type Service = 'ingest' | 'sync-worker';
 
 export interface ServiceLaunch {
-  /** The service's package folder. */
-  readonly dir: string;
   /** The node options it runs with, e.g. `--heap-growing-percent=50`. */
   readonly nodeFlags: readonly string[];
   /** Its built entry point. */
@@ -24,5 +22,5 @@ export function serviceLaunch(service: Service): ServiceLaunch {
   const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(start);
   if (!m)
     throw new Error(`@imsync/${service}: start script "${start}" is not "node [--option …] dist/main.js"`);
-  return { dir, nodeFlags: m[1]!.split(' ').filter(Boolean), main: join(dir, 'dist', 'main.js') };
+  return { nodeFlags: m[1]!.split(' ').filter(Boolean), main: join(dir, 'dist', 'main.js') };
 }
