@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { REJECTIONS, type SyncJobData } from '@imsync/callbacks';
+import { Worker } from 'bullmq';
+import { REJECTIONS, SYNC_QUEUE, type SyncJobData } from '@imsync/callbacks';
 import { callbackQuery, loadSample, PrivateRedis } from '@imsync/testing';
 import { OK, OPEN_APP, post, startHarness, type Harness } from './support.js';
 
@@ -46,6 +47,31 @@ describe('enqueueing: duplicates', () => {
     expect(await h.sync.count()).to.equal(1);
   });
 
+  it('enqueues once a delivery that reaches two ingest replicas at the same instant', async () => {
+    h = await startHarness();
+    const replica = await startHarness({ prefix: h.prefix });
+    try {
+      const raw = JSON.stringify(join.body);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => post(i % 2 ? replica : h, join.query.toString(), raw)),
+      );
+      for (const res of answers) expect(res.body).to.deep.equal(OK);
+      expect(await h.sync.count()).to.equal(1);
+      const counted = async (result: string) => {
+        let n = 0;
+        for (const x of [h, replica]) {
+          const metric = await x.metrics.registry.getSingleMetric('imsync_callbacks_received_total')!.get();
+          for (const v of metric.values) if (v.labels.result === result) n += v.value;
+        }
+        return n;
+      };
+      expect(await counted('enqueued')).to.equal(1);
+      expect(await counted('duplicate')).to.equal(9);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('never collapses two distinct events: another body, another app or another command', async () => {
     h = await startHarness();
     await post(h, join.query.toString(), join.body);
@@ -78,7 +104,7 @@ describe('enqueueing: duplicates', () => {
     await sleep(200);
     await post(h, join.query.toString(), join.body);
     expect(await h.sync.count()).to.equal(1);
-    const [key] = await h.redis.keys(`${h.prefix}:sync:dedupe:*`);
+    const [key] = await h.redis.keys(`${h.prefix}:sync:de:*`);
     expect(await h.redis.pttl(key!)).to.be.within(590_000, 600_000);
   });
 
@@ -101,17 +127,41 @@ describe('enqueueing: duplicates', () => {
     expect(await h.sync.count()).to.equal(1);
   });
 
-  it('keeps the duplicate mark for the window whatever happens to the job (retention is separate)', async () => {
+  it('keeps the duplicate mark for the window when retention removes the completed job', async () => {
     h = await startHarness({ env: { DEDUPE_WINDOW_SECONDS: '30' } });
     await post(h, join.query.toString(), join.body);
-    const [job] = await h.jobs('sync');
-    await job!.remove(); // as removeOnComplete would
+    const connection = h.redis.duplicate({ maxRetriesPerRequest: null });
+    const worker = new Worker(
+      SYNC_QUEUE,
+      async (job) => {
+        job.opts.removeOnComplete = true; // retention keeps none: the job goes the moment it completes
+      },
+      { connection, prefix: h.prefix },
+    );
+    try {
+      await new Promise((resolve) => worker.once('completed', resolve));
+    } finally {
+      await worker.close();
+      connection.disconnect();
+    }
+    expect(await h.jobs('sync')).to.have.length(0);
+    expect(await h.redis.keys(`${h.prefix}:sync:${'*-*-*-*-*'}`)).to.have.length(0); // no job key left
     await post(h, join.query.toString(), join.body);
     expect(await h.sync.count()).to.equal(0);
-    const redis = h.redis;
-    const keys = await redis.keys(`${h.prefix}:sync:dedupe:*`);
+    const keys = await h.redis.keys(`${h.prefix}:sync:de:*`);
     expect(keys).to.have.length(1);
-    expect(await redis.pttl(keys[0]!)).to.be.within(25_000, 30_000);
+    expect(await h.redis.pttl(keys[0]!)).to.be.within(25_000, 30_000);
+  });
+
+  it('gives each job an id of its own, so a redelivery after the window is a job of its own', async () => {
+    h = await startHarness({ env: { DEDUPE_WINDOW_NO_EVENT_TIME_MS: '100' } });
+    const raw = JSON.stringify(friendAdd.body);
+    await post(h, friendAdd.query.toString(), raw);
+    await sleep(150);
+    await post(h, friendAdd.query.toString(), raw);
+    const ids = (await h.jobs('sync')).map((j) => j.id);
+    expect(ids).to.have.length(2);
+    expect(new Set(ids).size).to.equal(2);
   });
 });
 

@@ -75,6 +75,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   readonly redisUrl?: string;
   readonly now?: () => number;
+  /** Another harness's prefix: a second ingest replica on the same queues (the first one deletes it). */
+  readonly prefix?: string;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface HarnessOptions {
  */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const config = testConfig(opts.env);
-  const prefix = uniquePrefix('ingest');
+  const prefix = opts.prefix ?? uniquePrefix('ingest');
   const redisUrl = opts.redisUrl ?? TEST_REDIS_URL;
   const connection = await connectRedis(redisUrl);
   const inspect = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -125,15 +127,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         .map((line) => JSON.parse(line) as LogLine),
     logText: () => chunks.join(''),
     jobs: async (queue) =>
-      (await (queue === 'sync' ? sync : unrouted).getWaiting(0, -1)).sort(
-        (a, b) => Number(a.id) - Number(b.id),
-      ),
+      // BullMQ lists waiting jobs oldest first (sync job ids are random, not a sequence)
+      (queue === 'sync' ? sync : unrouted).getWaiting(0, -1),
     close: async () => {
       await enqueuer.close();
       await sync.close();
       await unrouted.close();
       connection.disconnect();
-      if (redisUrl === TEST_REDIS_URL) await deletePrefix(prefix);
+      if (redisUrl === TEST_REDIS_URL && !opts.prefix) await deletePrefix(prefix);
       inspect.disconnect();
     },
   };

@@ -174,7 +174,7 @@ function bySecond(
 /** Redis memory after the run: the run's keys (jobs kept by retention, dedupe marks) and the whole server. */
 async function redisMemory(ctx: Context, results: Results, prefix: string, jobs: number): Promise<void> {
   const mem = await prefixMemory(ctx.redisUrl, prefix);
-  const dedupe = await prefixMemory(ctx.redisUrl, `${prefix}:${SYNC_QUEUE}:dedupe`);
+  const dedupe = await prefixMemory(ctx.redisUrl, `${prefix}:${SYNC_QUEUE}:de`);
   const total = await usedMemory(ctx.redisUrl);
   const q = new SyncQueue(ctx.redisUrl, prefix);
   let windowMs = NaN;
@@ -186,7 +186,7 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, jobs:
       const [next, keys] = await q.redis.scan(
         cursor,
         'MATCH',
-        `${prefix}:${SYNC_QUEUE}:dedupe:*`,
+        `${prefix}:${SYNC_QUEUE}:de:*`,
         'COUNT',
         1000,
       );
