@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError } from 'yup';
 import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
@@ -34,7 +34,7 @@ export interface UnroutedJobData {
 
 /** The key that identifies one delivery's content: sha256(SdkAppid \n command \n raw body), hex. */
 export function eventKeyOf(sdkAppId: number, command: string, rawBody: string): string {
-  return createHash('sha256').update(`${sdkAppId}\n${command}\n`).update(rawBody).digest('hex');
+  return hash('sha256', `${sdkAppId}\n${command}\n${rawBody}`, 'hex');
 }
 
 /**

@@ -1,17 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it (PROTOCOL.md §1.5). */
 export function computeSign(token: string, requestTime: string): string {
-  return createHash('sha256')
-    .update(token + requestTime)
-    .digest('hex');
+  return hash('sha256', token + requestTime, 'hex');
 }
+
+/** 64 hex digits: a sha256 in hex, either case. */
+const SIGN_FORMAT = /^[0-9a-fA-F]{64}$/;
 
 /** Compares a received `Sign` with the expected one in constant time (case-insensitive hex). */
 export function signMatches(token: string, requestTime: string, sign: string): boolean {
-  const expected = Buffer.from(computeSign(token, requestTime), 'latin1');
-  const received = Buffer.from(sign.toLowerCase(), 'latin1');
-  return received.length === expected.length && timingSafeEqual(received, expected);
+  if (!SIGN_FORMAT.test(sign)) return false;
+  return timingSafeEqual(Buffer.from(sign, 'hex'), hash('sha256', token + requestTime, 'buffer'));
 }
 
 export type SignatureCheck =

@@ -36,14 +36,6 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged once, by the error middleware
 
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      metrics.answered(ctx.status === 200, (performance.now() - started) / 1000);
-    }
-  });
   app.use(errorMiddleware(deps.logger, metrics));
 
   // exactly CALLBACK_PATH: case-sensitive, no trailing slash

@@ -183,13 +183,7 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, jobs:
     // every dedupe mark must expire (its TTL is the window)
     let cursor = '0';
     do {
-      const [next, keys] = await q.redis.scan(
-        cursor,
-        'MATCH',
-        `${prefix}:${SYNC_QUEUE}:de:*`,
-        'COUNT',
-        1000,
-      );
+      const [next, keys] = await q.redis.scan(cursor, 'MATCH', `${prefix}:${SYNC_QUEUE}:de:*`, 'COUNT', 1000);
       cursor = next;
       const pipe = q.redis.pipeline();
       for (const k of keys) pipe.pttl(k);

@@ -24,7 +24,8 @@ export function authenticate(opts: AuthOptions): Middleware<AuthState> {
   return async (ctx, next) => {
     const receivedAt = now();
     // `SdkAppid` as Tencent's IM docs write it; the Live-room docs write `SdkAppId`.
-    const raw = ctx.query.SdkAppid ?? ctx.query.SdkAppId;
+    const query = ctx.query; // Koa looks the parsed query up again on every access
+    const raw = query.SdkAppid ?? query.SdkAppId;
     const id = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
     const app = opts.apps.get(id);
     if (!app)
@@ -34,8 +35,8 @@ export function authenticate(opts: AuthOptions): Middleware<AuthState> {
         `SdkAppid ${JSON.stringify(raw ?? null)} is not configured`,
       );
     if (app.tokens.length > 0) {
-      const sign = ctx.query.Sign;
-      const time = ctx.query.RequestTime;
+      const sign = query.Sign;
+      const time = query.RequestTime;
       const check = verifySignature(
         app.tokens,
         typeof sign === 'string' ? sign : undefined,

@@ -26,10 +26,12 @@ function toRejection(err: unknown): Rejection | null {
 
 /**
  * The one error middleware, first in the chain: every refusal becomes a Tencent-shaped FAIL answer with
- * its HTTP status and ErrorCode, logged once with its reason; anything unexpected is a generic 500.
+ * its HTTP status and ErrorCode, logged once with its reason; anything unexpected is a generic 500. It
+ * also times every answer, OK or not, for the ack latency histogram.
  */
 export function errorMiddleware(logger: Logger, metrics: IngestMetrics): Middleware {
   return async (ctx, next) => {
+    const started = performance.now();
     try {
       await next();
     } catch (err) {
@@ -54,5 +56,6 @@ export function errorMiddleware(logger: Logger, metrics: IngestMetrics): Middlew
       ctx.status = rejection?.status ?? 500;
       ctx.body = rejectionAnswer(reason, rejection?.detail);
     }
+    metrics.answered(ctx.status === 200, (performance.now() - started) / 1000);
   };
 }

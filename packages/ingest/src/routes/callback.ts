@@ -35,7 +35,8 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
   return async (ctx) => {
     // koa-bodyparser turns an empty body into {}: it is no JSON at all
     if (!ctx.request.rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
-    const command = single(ctx.query.CallbackCommand)?.trim();
+    const query = ctx.query; // Koa looks the parsed query up again on every access
+    const command = single(query.CallbackCommand)?.trim();
     if (!command) throw new Rejection('missingCommand');
     const body: unknown = ctx.request.body;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
@@ -58,8 +59,8 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         v: 1,
         sdkAppId,
         command,
-        clientIp: single(ctx.query.ClientIP) || null,
-        optPlatform: normalizePlatform(single(ctx.query.OptPlatform)),
+        clientIp: single(query.ClientIP) || null,
+        optPlatform: normalizePlatform(single(query.OptPlatform)),
         receivedAt,
         eventKey: eventKeyOf(sdkAppId, command, ctx.request.rawBody ?? ''),
         body: body as Record<string, unknown>,
@@ -82,7 +83,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
         sdkAppId,
         command,
         query: Object.fromEntries(
-          Object.entries(ctx.query)
+          Object.entries(query)
             .filter(([k]) => k !== 'Sign')
             .map(([k, v]) => [k, single(v) ?? '']),
         ),
