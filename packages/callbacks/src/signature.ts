@@ -1,8 +1,13 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 
+/** The bytes of `sha256(token + RequestTime)`, whose hex is the `Sign`. */
+function signDigest(token: string, requestTime: string): Buffer {
+  return hash('sha256', token + requestTime, 'buffer');
+}
+
 /** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it (PROTOCOL.md §1.5). */
 export function computeSign(token: string, requestTime: string): string {
-  return hash('sha256', token + requestTime, 'hex');
+  return signDigest(token, requestTime).toString('hex');
 }
 
 /** 64 hex digits: a sha256 in hex, either case. */
@@ -10,8 +15,9 @@ const SIGN_FORMAT = /^[0-9a-fA-F]{64}$/;
 
 /** Compares a received `Sign` with the expected one in constant time (case-insensitive hex). */
 export function signMatches(token: string, requestTime: string, sign: string): boolean {
+  // Buffer.from(…, 'hex') stops silently at the first non-hex digit: the format is checked first
   if (!SIGN_FORMAT.test(sign)) return false;
-  return timingSafeEqual(Buffer.from(sign, 'hex'), hash('sha256', token + requestTime, 'buffer'));
+  return timingSafeEqual(Buffer.from(sign, 'hex'), signDigest(token, requestTime));
 }
 
 export type SignatureCheck =

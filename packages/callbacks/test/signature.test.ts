@@ -61,6 +61,12 @@ describe('signature', () => {
     }
   });
 
+  it('refuses a Sign that is not exactly 64 hex digits, even when it begins with the right ones', () => {
+    for (const bad of [sign + 'zz', sign + '0', sign.slice(0, 63), sign.slice(0, 62) + 'zz', '']) {
+      expect(signMatches(token, time, bad), bad).to.equal(false);
+    }
+  });
+
   it('refuses a missing or malformed Sign / RequestTime', () => {
     expect(verifySignature([token], undefined, time, now, 60).ok).to.equal(false);
     expect(verifySignature([token], sign, undefined, now, 60).ok).to.equal(false);
