@@ -30,6 +30,8 @@ export interface Enqueuer {
   close(): Promise<void>;
 }
 
+type QueueName = typeof SYNC_QUEUE | typeof UNROUTED_QUEUE;
+
 export interface BullEnqueuerOptions {
   readonly connection: Redis;
   readonly prefix: string;
@@ -72,16 +74,42 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  * one event in this process share one add.
  */
 export class BullEnqueuer implements Enqueuer {
-  private readonly sync: Queue;
-  private readonly unrouted: Queue;
+  /** The sync and unrouted queues, by name (a queue may be replaced, see replaceBrokenQueues). */
+  private readonly queues: Record<QueueName, Queue>;
   private readonly inFlight = new Map<string, Promise<EnqueueResult>>();
+  private readonly onReady = () => void this.replaceBrokenQueues();
 
   constructor(private readonly opts: BullEnqueuerOptions) {
-    this.sync = new Queue(SYNC_QUEUE, { connection: opts.connection, prefix: opts.prefix });
-    this.unrouted = new Queue(UNROUTED_QUEUE, { connection: opts.connection, prefix: opts.prefix });
-    // Errors surface through the calls that failed; keep the emitters from crashing the process.
-    this.sync.on('error', () => undefined);
-    this.unrouted.on('error', () => undefined);
+    this.queues = {
+      [SYNC_QUEUE]: this.openQueue(SYNC_QUEUE),
+      [UNROUTED_QUEUE]: this.openQueue(UNROUTED_QUEUE),
+    };
+    opts.connection.on('ready', this.onReady);
+  }
+
+  private openQueue(name: QueueName): Queue {
+    const queue = new Queue(name, { connection: this.opts.connection, prefix: this.opts.prefix });
+    // Errors surface through the calls that failed; keep the emitter from crashing the process.
+    queue.on('error', () => undefined);
+    return queue;
+  }
+
+  /**
+   * A BullMQ Queue initialises once (it reads the server's version); when the connection drops during
+   * that, every later call on it fails with the same error, even after Redis is back (bullmq #930). So
+   * each time the connection is ready again, a queue whose initialisation failed is replaced.
+   */
+  private async replaceBrokenQueues(): Promise<void> {
+    for (const name of [SYNC_QUEUE, UNROUTED_QUEUE] as const) {
+      const queue = this.queues[name];
+      const failed = await queue.waitUntilReady().then(
+        () => false,
+        () => true,
+      );
+      if (!failed || this.queues[name] !== queue) continue;
+      this.queues[name] = this.openQueue(name);
+      void queue.close().catch(() => undefined);
+    }
   }
 
   enqueueSync(command: SyncedCommand, data: SyncJobData, dedupeWindowMs: number): Promise<EnqueueResult> {
@@ -92,7 +120,7 @@ export class BullEnqueuer implements Enqueuer {
       dedupeWindowMs > 0
         ? { ...jobOptionsFor(command), jobId, deduplication: { id: data.eventKey, ttl: dedupeWindowMs } }
         : { ...jobOptionsFor(command), jobId };
-    const p = withTimeout(this.sync.add(command, data, options), this.opts.timeoutMs, 'enqueue')
+    const p = withTimeout(this.queues[SYNC_QUEUE].add(command, data, options), this.opts.timeoutMs, 'enqueue')
       .then((job) => ({ duplicate: job.id !== jobId }))
       .finally(() => this.inFlight.delete(data.eventKey));
     this.inFlight.set(data.eventKey, p);
@@ -101,7 +129,7 @@ export class BullEnqueuer implements Enqueuer {
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {
     await withTimeout(
-      this.unrouted.add(command, data, unroutedJobOptionsFor(command)),
+      this.queues[UNROUTED_QUEUE].add(command, data, unroutedJobOptionsFor(command)),
       this.opts.timeoutMs,
       'enqueue',
     );
@@ -116,6 +144,7 @@ export class BullEnqueuer implements Enqueuer {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.sync.close(), this.unrouted.close()]);
+    this.opts.connection.off('ready', this.onReady);
+    await Promise.allSettled(Object.values(this.queues).map((q) => q.close()));
   }
 }
