@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
   jobOptionsFor,
   SYNC_QUEUE,
@@ -78,6 +79,8 @@ export class BullEnqueuer implements Enqueuer {
   private readonly queues: Record<QueueName, Queue>;
   private readonly inFlight = new Map<string, Promise<EnqueueResult>>();
   private readonly onReady = () => void this.replaceBrokenQueues();
+  /** The adds of one event-loop turn leave in one socket write. */
+  private readonly writes: WriteCoalescer;
 
   constructor(private readonly opts: BullEnqueuerOptions) {
     this.queues = {
@@ -85,6 +88,7 @@ export class BullEnqueuer implements Enqueuer {
       [UNROUTED_QUEUE]: this.openQueue(UNROUTED_QUEUE),
     };
     opts.connection.on('ready', this.onReady);
+    this.writes = coalesceWrites(opts.connection);
   }
 
   private openQueue(name: QueueName): Queue {
@@ -120,6 +124,7 @@ export class BullEnqueuer implements Enqueuer {
       dedupeWindowMs > 0
         ? { ...jobOptionsFor(command), jobId, deduplication: { id: data.eventKey, ttl: dedupeWindowMs } }
         : { ...jobOptionsFor(command), jobId };
+    this.writes.hold();
     const p = withTimeout(this.queues[SYNC_QUEUE].add(command, data, options), this.opts.timeoutMs, 'enqueue')
       .then((job) => ({ duplicate: job.id !== jobId }))
       .finally(() => this.inFlight.delete(data.eventKey));
@@ -128,6 +133,7 @@ export class BullEnqueuer implements Enqueuer {
   }
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {
+    this.writes.hold();
     await withTimeout(
       this.queues[UNROUTED_QUEUE].add(command, data, unroutedJobOptionsFor(command)),
       this.opts.timeoutMs,

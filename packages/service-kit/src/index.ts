@@ -10,3 +10,4 @@ export {
   type RedisSettingsProblem,
   type WarnLogger,
 } from './redis-settings.js';
+export { coalesceWrites, type WriteCoalescer } from './coalesce.js';
