@@ -24,7 +24,7 @@ const schema = object({
   DB_SCHEMA: string()
     .matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier')
     .default('imsync'),
-  WORKER_CONCURRENCY: number().integer().min(1).max(256).default(64),
+  WORKER_CONCURRENCY: number().integer().min(1).max(1024).default(256),
   PG_POOL_SIZE: number().integer().min(1).max(500).optional(),
   WORKER_ADMIN_HOST: string().default('127.0.0.1'),
   WORKER_ADMIN_PORT: number().integer().min(0).max(65535).default(3002),

@@ -18,7 +18,7 @@ export interface SyncWorkerDeps {
   readonly metrics: WorkerMetrics;
   /** Starts consuming at once (default true). */
   readonly autorun?: boolean;
-  /** At most this many ready jobs share one commit (1: every job commits alone). Default 64. */
+  /** At most this many ready jobs share one commit (1: every job commits alone). Default 128. */
   readonly groupCommitMaxJobs?: number;
 }
 
@@ -31,7 +31,7 @@ export interface SyncWorkerDeps {
 export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   assertEveryCommandHandled();
   const { metrics, logger } = deps;
-  const committer = new GroupCommitter(deps.db, deps.groupCommitMaxJobs ?? 64);
+  const committer = new GroupCommitter(deps.db, deps.groupCommitMaxJobs ?? 128);
   const processor = async (job: Job): Promise<HandlerResult> => {
     const started = performance.now();
     const event = parseJob(job.name, job.data);
