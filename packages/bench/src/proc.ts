@@ -22,6 +22,12 @@ const live = new Set<Child>();
 /** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
 const CLOCK_TICKS = 100;
 
+/** CPU time (user + system) a process has used, seconds, from its /proc/<pid>/stat text. */
+export function statCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /**
  * A node child process the bench started: crash detection (`crashed` rejects when it exits without
  * being asked to), peak RSS from /proc, graceful stop. Every child is killed when the bench exits.
@@ -107,9 +113,7 @@ export class Child {
   /** CPU time the process has used so far (user + system), seconds; NaN once it is gone. */
   cpuSeconds(): number {
     try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      return statCpuSeconds(readFileSync(`/proc/${this.pid}/stat`, 'utf8'));
     } catch {
       return NaN;
     }

@@ -11,7 +11,7 @@ export class SyncQueue {
   readonly queue: Queue;
 
   constructor(
-    url: string,
+    readonly url: string,
     readonly prefix: string,
   ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: null });

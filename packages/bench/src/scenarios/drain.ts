@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { eventKeyOf, jobOptionsFor, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
+import { CpuMeter } from '../cpu.js';
 import { expectedRows, payload, TABLES } from '../payloads.js';
 import { tableCounts } from '../pg.js';
 import type { Child } from '../proc.js';
@@ -17,6 +18,9 @@ interface DrainRun {
   readonly failed: number;
   /** CPU time the worker process used while draining (PostgreSQL's own CPU not included). */
   readonly workerCpuSeconds: number;
+  /** CPU time Redis and PostgreSQL used meanwhile. */
+  readonly redisCpuSeconds: number;
+  readonly postgresCpuSeconds: number;
 }
 
 /**
@@ -34,8 +38,21 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
     empty.push(await drainEmpty(ctx, results, r));
   }
   const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
-  const cpuMs = (runs: DrainRun[]) =>
-    (1000 * runs.reduce((s, r) => s + r.workerCpuSeconds, 0)) / (runs.length * o.drainJobs);
+  const perJobUs = (runs: DrainRun[], f: (r: DrainRun) => number) =>
+    (1e6 * runs.reduce((s, r) => s + f(r), 0)) / (runs.length * o.drainJobs);
+  const cpuMs = (runs: DrainRun[]) => perJobUs(runs, (r) => r.workerCpuSeconds) / 1000;
+  // what a job costs the worker, Redis and PostgreSQL together: they share the machine's cores
+  const budget = (runs: DrainRun[]) => {
+    const [worker, redis, postgres] = [
+      perJobUs(runs, (r) => r.workerCpuSeconds),
+      perJobUs(runs, (r) => r.redisCpuSeconds),
+      perJobUs(runs, (r) => r.postgresCpuSeconds),
+    ];
+    return {
+      total: worker + redis + postgres,
+      note: `${worker.toFixed(0)} worker + ${redis.toFixed(0)} Redis + ${postgres.toFixed(0)} PostgreSQL`,
+    };
+  };
   const note = `${o.drainJobs.toLocaleString('en-US')} jobs × ${o.drainRounds} round(s), concurrency ${o.concurrency}`;
   results.figure({ scenario: S, metric: 'sync-worker jobs/s', value: rate(real), unit: 'jobs/s', note });
   results.figure({ scenario: S, metric: 'empty processor jobs/s', value: rate(empty), unit: 'jobs/s' });
@@ -53,6 +70,19 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
     unit: 'ms',
     note: `empty processor ${cpuMs(empty).toFixed(3)} ms (worker process only; PostgreSQL's CPU not counted)`,
   });
+  for (const [name, runs] of [
+    ['sync-worker', real],
+    ['empty processor', empty],
+  ] as const) {
+    const b = budget(runs);
+    results.figure({
+      scenario: S,
+      metric: `${name} CPU per job, all processes`,
+      value: b.total,
+      unit: 'µs',
+      note: b.note,
+    });
+  }
   results.details.drain = { syncWorker: real, emptyProcessor: empty };
   if (o.profile) await profileSyncWorker(ctx, results);
 }
@@ -115,6 +145,16 @@ async function preload(ctx: Context, prefix: string, tag: string): Promise<SyncQ
 
 /** Resumes the queue and waits until every job is completed or failed. */
 async function timeDrain(q: SyncQueue, n: number, worker: Child): Promise<DrainRun> {
+  const meter = new CpuMeter(q.url);
+  try {
+    return await measureDrain(q, n, worker, meter);
+  } finally {
+    meter.close();
+  }
+}
+
+async function measureDrain(q: SyncQueue, n: number, worker: Child, meter: CpuMeter): Promise<DrainRun> {
+  const before = await meter.read();
   const cpu = worker.cpuSeconds();
   const started = Date.now();
   await q.queue.resume();
@@ -136,8 +176,17 @@ async function timeDrain(q: SyncQueue, n: number, worker: Child): Promise<DrainR
   };
   const c = await worker.guard(wait());
   const workerCpuSeconds = worker.cpuSeconds() - cpu;
+  // read while the worker still holds its PostgreSQL connections (see CpuMeter)
+  const used = await meter.since(before);
   const finished = await q.lastFinishedOn();
-  return { seconds: (finished - started) / 1000, completed: c.completed, failed: c.failed, workerCpuSeconds };
+  return {
+    seconds: (finished - started) / 1000,
+    completed: c.completed,
+    failed: c.failed,
+    workerCpuSeconds,
+    redisCpuSeconds: used.redisSeconds,
+    postgresCpuSeconds: used.postgresSeconds,
+  };
 }
 
 async function drainSyncWorker(ctx: Context, results: Results, round: number): Promise<DrainRun> {

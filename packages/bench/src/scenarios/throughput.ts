@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { log, type Context } from '../context.js';
+import { CpuMeter } from '../cpu.js';
 import type { LoadRequest, LoadResult } from '../loadgen.js';
 import { firstMessage, guard, request, type Child } from '../proc.js';
 import { formatProfile, summarizeProfile } from '../profile.js';
@@ -10,8 +11,12 @@ import { median } from '../stats.js';
 
 const S = 'Ingest throughput';
 
-/** A load's result, with the CPU time the server used meanwhile. */
-type Measured = LoadResult & { readonly serverCpuSeconds: number; readonly loadgenCpuSeconds: number };
+/** A load's result, with the CPU time the server, Redis and the load generator used meanwhile. */
+type Measured = LoadResult & {
+  readonly serverCpuSeconds: number;
+  readonly redisCpuSeconds: number;
+  readonly loadgenCpuSeconds: number;
+};
 
 interface SideRuns {
   readonly target: Target;
@@ -41,6 +46,7 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
     { target: naive, prefix: naivePrefix, rounds: [] },
   ];
   const children: Child[] = [...sides.map((s) => s.target.child), loadgen];
+  const meter = new CpuMeter(ctx.redisUrl);
 
   const load = async (t: Target, seconds: number): Promise<Measured> => {
     const req: LoadRequest = {
@@ -50,11 +56,12 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
       connections: o.connections,
       seconds,
     };
-    const [cpu, loadCpu] = [t.child.cpuSeconds(), loadgen.cpuSeconds()];
+    const [cpu, loadCpu, before] = [t.child.cpuSeconds(), loadgen.cpuSeconds(), await meter.read()];
     const res = await guard(children, request<LoadResult>(loadgen, req));
     return {
       ...res,
       serverCpuSeconds: t.child.cpuSeconds() - cpu,
+      redisCpuSeconds: (await meter.since(before)).redisSeconds,
       loadgenCpuSeconds: loadgen.cpuSeconds() - loadCpu,
     };
   };
@@ -68,17 +75,19 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
       for (const side of sides) {
         const res = await load(side.target, o.roundSeconds);
         side.rounds.push(res);
+        const perRequest = (seconds: number) => ((1e6 * seconds) / res.ok).toFixed(0);
         log(
           `${S}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(res.rps)} req/s, ` +
-            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, CPU ${((1000 * res.serverCpuSeconds) / res.ok).toFixed(3)} ` +
-            `ms/request (load generator ${Math.round((100 * res.loadgenCpuSeconds) / res.seconds)}% of a core), ` +
-            `non-2xx ${res.non2xx}, errors ${res.errors}`,
+            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, CPU µs/request: server ` +
+            `${perRequest(res.serverCpuSeconds)}, Redis ${perRequest(res.redisCpuSeconds)}, load generator ` +
+            `${perRequest(res.loadgenCpuSeconds)}; non-2xx ${res.non2xx}, errors ${res.errors}`,
         );
       }
     }
     for (const side of sides) if (side.prefix) await verifyEnqueued(ctx, results, side);
     if (o.profile) await profileIngest(ctx, results, load);
   } finally {
+    meter.close();
     await loadgen.stop();
     for (const side of sides) await side.target.child.stop();
     results.rss('ingest', ingest.child);
@@ -110,9 +119,14 @@ async function verifyEnqueued(ctx: Context, results: Results, side: SideRuns): P
 function aggregate(rounds: readonly Measured[]) {
   const ok = rounds.reduce((n, r) => n + r.ok, 0);
   const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const perRequestUs = (f: (r: Measured) => number) => (1e6 * rounds.reduce((n, r) => n + f(r), 0)) / ok;
+  const server = perRequestUs((r) => r.serverCpuSeconds);
+  const redis = perRequestUs((r) => r.redisCpuSeconds);
+  const loadgen = perRequestUs((r) => r.loadgenCpuSeconds);
   return {
     rps: ok / seconds,
-    cpuMs: (1000 * rounds.reduce((n, r) => n + r.serverCpuSeconds, 0)) / ok,
+    cpuMs: server / 1000,
+    cpuUs: { server, redis, loadgen, total: server + redis + loadgen },
     p50: median(rounds.map((r) => r.latency.p50)),
     p99: Math.max(...rounds.map((r) => r.latency.p99)),
   };
@@ -172,6 +186,23 @@ function report(results: Results, sides: readonly SideRuns[]): void {
     unit: 'ms',
     note: `bare Koa ${bare.cpuMs.toFixed(3)} ms, naive enqueue ${naive.cpuMs.toFixed(3)} ms (server process CPU time / 2xx answers)`,
   });
+  // The sides share the machine's cores with Redis and the load generator: what each request costs all of
+  // them together is what bounds its requests/s.
+  const budget = (c: ReturnType<typeof aggregate>['cpuUs']) =>
+    `${c.server.toFixed(0)} server + ${c.redis.toFixed(0)} Redis + ${c.loadgen.toFixed(0)} load generator`;
+  for (const [name, side] of [
+    ['ingest', ingest],
+    ['bare Koa', bare],
+    ['naive enqueue', naive],
+  ] as const) {
+    results.figure({
+      scenario: S,
+      metric: `${name} CPU per request, all processes`,
+      value: side.cpuUs.total,
+      unit: 'µs',
+      note: budget(side.cpuUs),
+    });
+  }
   results.details.throughput = Object.fromEntries(
     sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]),
   );
