@@ -34,8 +34,14 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
   const real: DrainRun[] = [];
   const empty: DrainRun[] = [];
   for (let r = 1; r <= o.drainRounds; r++) {
-    real.push(await drainSyncWorker(ctx, results, r));
-    empty.push(await drainEmpty(ctx, results, r));
+    // every other round the empty processor first, so that drift of the machine weighs on both alike
+    if (r % 2) {
+      real.push(await drainSyncWorker(ctx, results, r));
+      empty.push(await drainEmpty(ctx, results, r));
+    } else {
+      empty.push(await drainEmpty(ctx, results, r));
+      real.push(await drainSyncWorker(ctx, results, r));
+    }
   }
   const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
   const perJobUs = (runs: DrainRun[], f: (r: DrainRun) => number) =>

@@ -72,7 +72,9 @@ export async function throughput(ctx: Context, results: Results): Promise<void> 
       side.warmup = await load(side.target, o.warmupSeconds);
     }
     for (let r = 1; r <= o.rounds; r++) {
-      for (const side of sides) {
+      // every other round in reverse order, so that a machine slowing down (or speeding up) in the course
+      // of the run weighs on every side alike
+      for (const side of r % 2 ? sides : [...sides].reverse()) {
         const res = await load(side.target, o.roundSeconds);
         side.rounds.push(res);
         const perRequest = (seconds: number) => ((1e6 * seconds) / res.ok).toFixed(0);
