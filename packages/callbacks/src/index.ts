@@ -27,9 +27,13 @@ export {
   parseBody,
   validateBody,
   parseSyncJob,
+  parseSyncBatch,
+  duplicateMarkKey,
+  SYNC_BATCH_JOB,
   InvalidCallbackError,
   type SyncEvent,
   type SyncJobData,
+  type SyncBatchJobData,
   type UnroutedJobData,
 } from './job.js';
 export { compileCheck, type FastCheck } from './fast-check.js';

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { ValidationError } from 'yup';
 import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
+import { SYNC_QUEUE } from './catalog.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
 /**
@@ -21,6 +22,31 @@ export interface SyncJobData {
   /** sha256 of SdkAppid, command and the raw body: the duplicate key and the tie-breaker. */
   readonly eventKey: string;
   readonly body: Record<string, unknown>;
+}
+
+/**
+ * The name of a sync job that carries several callbacks. Ingest puts the synced callbacks it accepts in one
+ * event-loop turn into one job (one BullMQ add instead of one per callback); a turn with a single callback
+ * gives a job of its own, named after its command, as always.
+ */
+export const SYNC_BATCH_JOB = 'batch';
+
+/**
+ * A batch job's data: the callbacks in the order ingest accepted them. Each callback of a batch has its
+ * duplicate mark (`<prefix>:sync:de:<eventKey>`) naming the batch job's id, unless an earlier delivery of
+ * the same event already held the mark: the worker then leaves that callback to the job the mark names.
+ */
+export interface SyncBatchJobData {
+  readonly v: 1;
+  readonly events: readonly SyncJobData[];
+}
+
+/**
+ * The key of an event's duplicate mark under a queue prefix: the key BullMQ's own deduplication uses for the
+ * id `eventKey` on the sync queue. Its value is the id of the job that carries the event.
+ */
+export function duplicateMarkKey(prefix: string, eventKey: string): string {
+  return `${prefix}:${SYNC_QUEUE}:de:${eventKey}`;
 }
 
 /** What ingest keeps on the unrouted queue: the whole request, for inspection. */
@@ -134,4 +160,18 @@ export function parseSyncJob(data: unknown): SyncEvent {
     version: eventVersion(eventTime, d.eventKey!),
     event,
   };
+}
+
+/**
+ * Checks a batch job's envelope and returns its callbacks' data, each still to be parsed with
+ * `parseSyncJob` (a batch's callbacks succeed or fail one by one).
+ */
+export function parseSyncBatch(data: unknown): readonly unknown[] {
+  const d = data as Partial<SyncBatchJobData> | null;
+  if (!d || typeof d !== 'object') throw new InvalidCallbackError(['batch data is not an object']);
+  const errors: string[] = [];
+  if (d.v !== 1) errors.push(`unsupported envelope version ${String(d.v)}`);
+  if (!Array.isArray(d.events) || d.events.length === 0) errors.push('events must be a non-empty array');
+  if (errors.length) throw new InvalidCallbackError(errors);
+  return d.events as readonly unknown[];
 }

@@ -1,5 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { InvalidCallbackError, parseSyncJob, type SyncEvent, type SyncedCommand } from '@imsync/callbacks';
+import {
+  InvalidCallbackError,
+  parseSyncBatch,
+  parseSyncJob,
+  type SyncEvent,
+  type SyncedCommand,
+} from '@imsync/callbacks';
 import { withTransaction, type Db } from './db.js';
 import type { Executor } from './statements.js';
 import { HANDLERS } from './handlers/index.js';
@@ -34,6 +40,26 @@ export function parseJob(name: string, data: unknown): SyncEvent {
     throw new UnrecoverableError(`invalid job: job name ${name} differs from its command ${event.command}`);
   }
   return event;
+}
+
+/**
+ * Validates a batch job: an invalid envelope fails the job at once; each callback is parsed on its own, and
+ * one that is invalid is returned as its (permanent) error, so that it does not stop the others.
+ */
+export function parseBatchJob(data: unknown): (SyncEvent | UnrecoverableError)[] {
+  let items: readonly unknown[];
+  try {
+    items = parseSyncBatch(data);
+  } catch (err) {
+    throw new UnrecoverableError(`invalid job: ${(err as Error).message}`);
+  }
+  return items.map((item) => {
+    try {
+      return parseSyncJob(item);
+    } catch (err) {
+      return new UnrecoverableError(`invalid callback: ${(err as Error).message}`);
+    }
+  });
 }
 
 /**

@@ -1,13 +1,24 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { SYNC_QUEUE, UNROUTED_QUEUE } from '@imsync/callbacks';
-import { applyEvent, parseJob } from './apply.js';
+import {
+  duplicateMarkKey,
+  SYNC_BATCH_JOB,
+  SYNC_QUEUE,
+  UNROUTED_QUEUE,
+  type SyncEvent,
+} from '@imsync/callbacks';
+import { applyEvent, isPermanent, parseBatchJob, parseJob } from './apply.js';
 import type { Db } from './db.js';
 import { GroupCommitter } from './statements.js';
 import { assertEveryCommandHandled } from './handlers/index.js';
 import type { HandlerResult } from './handlers/types.js';
 import type { WorkerMetrics } from './metrics.js';
+
+/** What a batch job returns: each callback's result, in order. */
+export interface BatchResult {
+  readonly events: readonly HandlerResult[];
+}
 
 export interface SyncWorkerDeps {
   readonly db: Db;
@@ -32,17 +43,60 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   assertEveryCommandHandled();
   const { metrics, logger } = deps;
   const committer = new GroupCommitter(deps.db, deps.groupCommitMaxJobs ?? 128);
-  const processor = async (job: Job): Promise<HandlerResult> => {
+  const observe = (event: SyncEvent, result: HandlerResult, job: Job) => {
+    metrics.lag.observe({ command: event.command }, Math.max(0, Date.now() - event.eventTime) / 1000);
+    metrics.processed.inc({ command: event.command, result: 'applied' in result ? 'applied' : 'skipped' });
+    if ('skipped' in result)
+      logger.info({ jobId: job.id, command: event.command, reason: result.skipped }, 'skipped');
+  };
+  const processOne = async (job: Job): Promise<HandlerResult> => {
     const started = performance.now();
     const event = parseJob(job.name, job.data);
     const result = await applyEvent(deps.db, event, committer);
     metrics.duration.observe({ command: event.command }, (performance.now() - started) / 1000);
-    metrics.lag.observe({ command: event.command }, Math.max(0, Date.now() - event.eventTime) / 1000);
-    metrics.processed.inc({ command: event.command, result: 'applied' in result ? 'applied' : 'skipped' });
-    if ('skipped' in result)
-      logger.info({ jobId: job.id, command: job.name, reason: result.skipped }, 'skipped');
+    observe(event, result, job);
     return result;
   };
+  /**
+   * A batch's callbacks are applied each in its own transaction (group-committed like any job's), except a
+   * callback whose duplicate mark names another job: that job applies it. If some fail, the others stay
+   * applied and the batch fails with every error: retried when one of them may pass later, failed for good
+   * when none can. Applying again what was applied changes nothing.
+   */
+  const processBatch = async (job: Job): Promise<BatchResult> => {
+    const started = performance.now();
+    const items = parseBatchJob(job.data);
+    const events = items.filter((e): e is SyncEvent => !(e instanceof Error));
+    const holders = await deps.connection.mget(events.map((e) => duplicateMarkKey(deps.prefix, e.eventKey)));
+    const holderOf = new Map(events.map((e, i) => [e, holders[i] ?? null]));
+    const outcomes = await Promise.allSettled(
+      items.map(async (item): Promise<HandlerResult> => {
+        if (item instanceof Error) throw item;
+        const holder = holderOf.get(item);
+        if (holder != null && holder !== job.id) return { skipped: `duplicate of job ${holder}` };
+        return applyEvent(deps.db, item, committer);
+      }),
+    );
+    metrics.duration.observe({ command: SYNC_BATCH_JOB }, (performance.now() - started) / 1000);
+    const errors: string[] = [];
+    let permanent = true;
+    outcomes.forEach((o, i) => {
+      const item = items[i]!;
+      if (o.status === 'fulfilled') observe(item as SyncEvent, o.value, job);
+      else {
+        permanent &&= isPermanent(o.reason);
+        errors.push(
+          `#${i}${item instanceof Error ? '' : ` ${item.command}`}: ${(o.reason as Error).message}`,
+        );
+      }
+    });
+    if (errors.length === 0)
+      return { events: outcomes.map((o) => (o as PromiseFulfilledResult<HandlerResult>).value) };
+    const message = `${errors.length} of ${items.length} callbacks failed: ${errors.join('; ')}`;
+    throw permanent ? new UnrecoverableError(message) : new Error(message);
+  };
+  const processor = (job: Job): Promise<HandlerResult | BatchResult> =>
+    job.name === SYNC_BATCH_JOB ? processBatch(job) : processOne(job);
   const worker = new Worker(SYNC_QUEUE, processor, {
     connection: deps.connection,
     prefix: deps.prefix,

@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { duplicateMarkKey, SYNC_BATCH_JOB, type SyncBatchJobData, type SyncJobData } from '@imsync/callbacks';
+import { TEST_DATABASE_URL } from '@imsync/testing';
+import { StoreModel } from './model/model.js';
+import { jobOf, sampleJob } from './support/jobs.js';
+import { oneRow, readStores } from './support/read.js';
+import { openStore, type TestStore } from './support/store.js';
+import { WorkerHarness } from './support/worker.js';
+
+const batchOf = (events: readonly SyncJobData[]): SyncBatchJobData => ({ v: 1, events });
+
+describe('sync worker: batch jobs (several callbacks in one job)', function () {
+  this.timeout(60_000);
+  let store: TestStore;
+  let harness: WorkerHarness | undefined;
+  before(async () => (store = await openStore('sync_batch', 8)));
+  after(async () => store.close());
+  beforeEach(async () => store.truncate());
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  const addBatch = (h: WorkerHarness, events: readonly SyncJobData[], jobId?: string) =>
+    h.queue.add(SYNC_BATCH_JOB, batchOf(events), {
+      attempts: 5,
+      backoff: { type: 'fixed', delay: 50 },
+      ...(jobId ? { jobId } : {}),
+    });
+
+  it('applies every callback of a batch, and completes with the result of each in order', async () => {
+    harness = new WorkerHarness(store.db);
+    const events = [
+      sampleJob('State.StateChange'),
+      sampleJob('Group.CallbackAfterTopicInfoChanged'), // skipped: no TopicId
+      sampleJob('Sns.CallbackFriendAdd'),
+    ];
+    const job = await addBatch(harness, events);
+    expect((await harness.done(job)).err).to.equal(undefined);
+    const finished = (await harness.queue.getJob(job.id!))!;
+    expect(finished.returnvalue).to.deep.equal({
+      events: [
+        { applied: true },
+        { skipped: 'no TopicId in the event: the topic cannot be identified' },
+        { applied: true },
+      ],
+    });
+    expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+  });
+
+  it('gives the stores of the same callbacks applied one job each, however they are batched', async () => {
+    harness = new WorkerHarness(store.db, 8);
+    const G = '@TGS#batched';
+    const T = 1_700_000_000_000;
+    const users = Array.from({ length: 10 }, (_, i) => `b${i}`);
+    const events = [
+      jobOf('Group.CallbackAfterCreateGroup', {
+        GroupId: G,
+        Type: 'Public',
+        EventTime: T,
+        Operator_Account: 'b0',
+        Owner_Account: 'b0',
+        Name: 'batched',
+        MemberList: [{ Member_Account: 'b0' }],
+      }),
+      ...users.map((u, i) =>
+        jobOf('Group.CallbackAfterNewMemberJoin', {
+          GroupId: G,
+          Type: 'Public',
+          EventTime: T + 1 + i,
+          JoinType: 'Apply',
+          NewMemberList: [{ Member_Account: u }],
+        }),
+      ),
+      ...users.map((u, i) =>
+        jobOf('Group.CallbackAfterMemberExit', {
+          GroupId: G,
+          Type: 'Public',
+          EventTime: T + 20 + i,
+          ExitType: 'Quit',
+          ExitMemberList: [{ Member_Account: u }],
+        }),
+      ),
+    ].reverse(); // in the wrong order, across batches
+    const jobs = [
+      await addBatch(harness, events.slice(0, 7)),
+      await addBatch(harness, events.slice(7, 8)),
+      await addBatch(harness, events.slice(8)),
+    ];
+    for (const job of jobs) expect((await harness.done(job)).err).to.equal(undefined);
+    expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+  });
+
+  it('leaves a callback whose duplicate mark names another job to that job, and applies the rest', async () => {
+    harness = new WorkerHarness(store.db);
+    const [mine, theirs, unmarked] = [
+      sampleJob('State.StateChange', { Info: { Action: 'Login', To_Account: 'mine', Reason: 'Register' } }),
+      sampleJob('State.StateChange', { Info: { Action: 'Login', To_Account: 'theirs', Reason: 'Register' } }),
+      sampleJob('State.StateChange', { Info: { Action: 'Login', To_Account: 'free', Reason: 'Register' } }),
+    ];
+    const jobId = 'batch-under-test';
+    await harness.connection.set(duplicateMarkKey(harness.prefix, mine!.eventKey), jobId, 'PX', 60_000);
+    await harness.connection.set(duplicateMarkKey(harness.prefix, theirs!.eventKey), 'other', 'PX', 60_000);
+    const job = await addBatch(harness, [mine!, theirs!, unmarked!], jobId);
+    expect((await harness.done(job)).err).to.equal(undefined);
+    const finished = (await harness.queue.getJob(jobId))!;
+    expect(finished.returnvalue).to.deep.equal({
+      events: [{ applied: true }, { skipped: 'duplicate of job other' }, { applied: true }],
+    });
+    expect(await oneRow(store.db, 'users', { user_id: 'mine' })).to.include({ online_status: 'Online' });
+    expect(await oneRow(store.db, 'users', { user_id: 'free' })).to.include({ online_status: 'Online' });
+    const theirsRows = await store.db.query(`SELECT 1 FROM users WHERE user_id = 'theirs'`);
+    expect(theirsRows.rowCount).to.equal(0);
+  });
+
+  it('an invalid callback fails the batch for good, naming it, after the valid ones are applied', async () => {
+    harness = new WorkerHarness(store.db);
+    const good = sampleJob('State.StateChange');
+    const bad = { ...sampleJob('Sns.CallbackFriendAdd'), body: { CallbackCommand: 'Sns.CallbackFriendAdd' } };
+    const job = await addBatch(harness, [good, bad]);
+    const { err } = await harness.done(job);
+    expect(err?.name).to.equal('UnrecoverableError');
+    expect(err?.message).to.match(/^1 of 2 callbacks failed: #1: invalid callback: /);
+    expect(harness.failures).to.have.length(1);
+    expect(await oneRow(store.db, 'users', { user_id: 'testuser316' })).to.include({
+      online_status: 'Online',
+    });
+  });
+
+  it('an envelope that is not a batch fails for good at once', async () => {
+    harness = new WorkerHarness(store.db);
+    for (const data of [{ v: 1, events: [] }, { v: 2, events: [sampleJob('State.StateChange')] }, null]) {
+      const job = await harness.queue.add(SYNC_BATCH_JOB, data, { attempts: 3 });
+      const { err } = await harness.done(job);
+      expect(err?.name).to.equal('UnrecoverableError');
+      expect(err?.message).to.match(/^invalid job: /);
+    }
+  });
+
+  it('a transient fault of one callback retries the batch, and every callback ends applied', async () => {
+    const db = new pg.Pool({
+      connectionString: TEST_DATABASE_URL,
+      max: 2,
+      options: `-c search_path="${store.schema}" -c lock_timeout=200`,
+    });
+    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${store.schema}".users IN ACCESS EXCLUSIVE MODE`);
+      harness = new WorkerHarness(db, 1);
+      const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
+      const job = await addBatch(harness, events);
+      while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
+      await locker.query('COMMIT');
+      expect((await harness.done(job)).err).to.equal(undefined);
+      const [first] = harness.failures;
+      expect(first!.err!.name).not.to.equal('UnrecoverableError');
+      expect(first!.err!.message).to.match(/^1 of 2 callbacks failed: #1 State\.StateChange: .*lock timeout/);
+      expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+    } finally {
+      await locker.end();
+      await harness?.close();
+      harness = undefined;
+      await db.end();
+    }
+  });
+});
