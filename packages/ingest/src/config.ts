@@ -22,6 +22,8 @@ export interface IngestConfig {
   readonly enqueueTimeoutMs: number;
   readonly dedupeWindowMs: number;
   readonly dedupeWindowNoEventTimeMs: number;
+  /** At most this many synced callbacks of one event-loop turn share a job. */
+  readonly batchMax: number;
   readonly unroutedEnabled: boolean;
   readonly keepAliveTimeoutMs: number;
   readonly logLevel: string;
@@ -86,6 +88,7 @@ const schema = object({
     .max(7 * 24 * 3600)
     .default(600),
   DEDUPE_WINDOW_NO_EVENT_TIME_MS: number().integer().min(0).max(60_000).default(5000),
+  INGEST_BATCH_MAX: number().integer().min(1).max(1000).default(64),
   UNROUTED_ENABLED: boolean().default(true),
   KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
   DASHBOARD_USER: string().optional(),
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     dedupeWindowMs: e.DEDUPE_WINDOW_SECONDS * 1000,
     dedupeWindowNoEventTimeMs: e.DEDUPE_WINDOW_NO_EVENT_TIME_MS,
+    batchMax: e.INGEST_BATCH_MAX,
     unroutedEnabled: e.UNROUTED_ENABLED,
     keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,

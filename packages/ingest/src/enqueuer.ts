@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, type JobsOptions } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
+  duplicateMarkKey,
   jobOptionsFor,
+  SYNC_BATCH_JOB,
+  SYNC_JOB_OPTIONS,
   SYNC_QUEUE,
   UNROUTED_QUEUE,
   unroutedJobOptionsFor,
+  type SyncBatchJobData,
   type SyncedCommand,
   type SyncJobData,
   type UnroutedJobData,
@@ -37,7 +41,11 @@ export interface BullEnqueuerOptions {
   readonly connection: Redis;
   readonly prefix: string;
   readonly timeoutMs: number;
+  /** At most this many callbacks of one turn share a job (1: a job per callback). Default 64. */
+  readonly maxBatch?: number;
 }
+
+export const DEFAULT_MAX_BATCH = 64;
 
 /**
  * `work`, or a QueueUnavailableError once `ms` have passed without an answer. One timer per call (a
@@ -66,13 +74,41 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   });
 }
 
+/** Sets the duplicate marks of a batch's callbacks, but only if the batch job exists (it was just added). */
+const MARK_BATCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+local set = {}
+for i = 2, #KEYS do
+  set[i - 1] = redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX') and 1 or 0
+end
+return set
+`;
+
+interface MarkingRedis {
+  imsyncMarkBatch(numKeys: number, ...args: (string | number)[]): unknown;
+}
+
+interface PendingSync {
+  readonly command: SyncedCommand;
+  readonly data: SyncJobData;
+  readonly window: number;
+  readonly resolve: (r: EnqueueResult) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
- * Enqueues to BullMQ, one `add` per job. A delivery is recognised by its event key through BullMQ's own
- * deduplication (`deduplication: { id, ttl }`): the add script sets the key `<prefix>:sync:de:<event
- * key>` for the window, atomically with the job and only when it adds it, so across any number of ingest
- * replicas a repeat within the window is dropped, and the mark outlives the job's retention. Each job gets
- * a random id of its own: an add that returns another job's id was a duplicate. Concurrent deliveries of
- * one event in this process share one add.
+ * Enqueues to BullMQ. The synced callbacks accepted in one event-loop turn are enqueued together when the
+ * turn ends (`setImmediate`):
+ * - a turn with one callback gives one job named after its command, added with BullMQ's own deduplication
+ *   (`deduplication: { id: eventKey, ttl }`): the add script sets the mark `<prefix>:sync:de:<event key>`
+ *   for the window, atomically with the job and only when it adds it, so across any number of ingest
+ *   replicas a repeat within the window is dropped, and the mark outlives the job's retention. Each job
+ *   gets a random id of its own: an add that returns another job's id was a duplicate.
+ * - a turn with several gives one `batch` job per `maxBatch` callbacks: one MULTI that adds the job and
+ *   then sets each callback's mark to the batch's id (`SET NX PX`, only if the job exists). A callback whose
+ *   mark was already held is a duplicate: it stays in the batch, and the worker leaves it to the job its
+ *   mark names. One add per turn costs Redis and ingest a fraction of one add per callback.
+ * Concurrent deliveries of one event in this process share one job.
  */
 export class BullEnqueuer implements Enqueuer {
   /** The sync and unrouted queues, by name (a queue may be replaced, see replaceBrokenQueues). */
@@ -81,6 +117,9 @@ export class BullEnqueuer implements Enqueuer {
   private readonly onReady = () => void this.replaceBrokenQueues();
   /** The adds of one event-loop turn leave in one socket write. */
   private readonly writes: WriteCoalescer;
+  /** The synced callbacks of this turn, enqueued when it ends. */
+  private turn: PendingSync[] = [];
+  private readonly maxBatch: number;
 
   constructor(private readonly opts: BullEnqueuerOptions) {
     this.queues = {
@@ -89,6 +128,11 @@ export class BullEnqueuer implements Enqueuer {
     };
     opts.connection.on('ready', this.onReady);
     this.writes = coalesceWrites(opts.connection);
+    this.maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!(this.maxBatch >= 1)) throw new RangeError(`maxBatch must be at least 1, got ${this.maxBatch}`);
+    if (!('imsyncMarkBatch' in opts.connection)) {
+      opts.connection.defineCommand('imsyncMarkBatch', { lua: MARK_BATCH });
+    }
   }
 
   private openQueue(name: QueueName): Queue {
@@ -119,17 +163,68 @@ export class BullEnqueuer implements Enqueuer {
   enqueueSync(command: SyncedCommand, data: SyncJobData, dedupeWindowMs: number): Promise<EnqueueResult> {
     const pending = this.inFlight.get(data.eventKey);
     if (pending) return pending.then(() => ({ duplicate: true }));
-    const jobId = randomUUID();
-    const options: JobsOptions =
-      dedupeWindowMs > 0
-        ? { ...jobOptionsFor(command), jobId, deduplication: { id: data.eventKey, ttl: dedupeWindowMs } }
-        : { ...jobOptionsFor(command), jobId };
-    this.writes.hold();
-    const p = withTimeout(this.queues[SYNC_QUEUE].add(command, data, options), this.opts.timeoutMs, 'enqueue')
-      .then((job) => ({ duplicate: job.id !== jobId }))
-      .finally(() => this.inFlight.delete(data.eventKey));
+    const p = new Promise<EnqueueResult>((resolve, reject) => {
+      if (this.turn.push({ command, data, window: dedupeWindowMs, resolve, reject }) === 1) {
+        setImmediate(this.flush);
+      }
+    }).finally(() => this.inFlight.delete(data.eventKey));
     this.inFlight.set(data.eventKey, p);
     return p;
+  }
+
+  private readonly flush = (): void => {
+    const turn = this.turn;
+    this.turn = [];
+    this.writes.hold();
+    for (let i = 0; i < turn.length; i += this.maxBatch) {
+      const chunk = turn.slice(i, i + this.maxBatch);
+      const added = chunk.length === 1 ? this.addOne(chunk[0]!) : this.addBatch(chunk);
+      withTimeout(added, this.opts.timeoutMs, 'enqueue').then(
+        (duplicates) => chunk.forEach((p, j) => p.resolve({ duplicate: duplicates[j]! })),
+        (err: unknown) => chunk.forEach((p) => p.reject(err)),
+      );
+    }
+  };
+
+  /** One job named after its command; BullMQ's add script keeps the mark. */
+  private async addOne(p: PendingSync): Promise<boolean[]> {
+    const jobId = randomUUID();
+    const options: JobsOptions =
+      p.window > 0
+        ? { ...jobOptionsFor(p.command), jobId, deduplication: { id: p.data.eventKey, ttl: p.window } }
+        : { ...jobOptionsFor(p.command), jobId };
+    const job = await this.queues[SYNC_QUEUE].add(p.command, p.data, options);
+    return [job.id !== jobId];
+  }
+
+  /** One batch job and its marks, in one MULTI; says which callbacks were duplicates. */
+  private async addBatch(chunk: readonly PendingSync[]): Promise<boolean[]> {
+    const queue = this.queues[SYNC_QUEUE];
+    const client = await queue.getBackend().client; // BullMQ's scripts are loaded once it is ready
+    const jobId = randomUUID();
+    const data: SyncBatchJobData = { v: 1, events: chunk.map((p) => p.data) };
+    const job = new Job(queue, SYNC_BATCH_JOB, data, { ...SYNC_JOB_OPTIONS, jobId }, jobId);
+    const multi = client.multi();
+    void job.addJob(multi).catch(() => undefined); // its reply comes with exec
+    const marked = chunk.filter((p) => p.window > 0);
+    if (marked.length > 0) {
+      (multi as unknown as MarkingRedis).imsyncMarkBatch(
+        1 + marked.length,
+        queue.toKey(jobId),
+        ...marked.map((p) => duplicateMarkKey(this.opts.prefix, p.data.eventKey)),
+        jobId,
+        ...marked.map((p) => p.window),
+      );
+    }
+    const replies = await multi.exec();
+    if (!replies) throw new QueueUnavailableError('enqueue: the transaction was aborted');
+    for (const [err] of replies) if (err) throw err;
+    const added = replies[0]![1];
+    if (added !== jobId)
+      throw new QueueUnavailableError(`enqueue: the batch was not added (${String(added)})`);
+    const set = (marked.length > 0 ? replies[1]![1] : []) as number[];
+    const duplicate = new Map(marked.map((p, i) => [p, set[i] === 0]));
+    return chunk.map((p) => duplicate.get(p) ?? false);
   }
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     connection,
     prefix: config.queuePrefix,
     timeoutMs: config.enqueueTimeoutMs,
+    maxBatch: config.batchMax,
   });
   const metrics = new IngestMetrics();
   const app = createApp({ config, enqueuer, metrics, logger });

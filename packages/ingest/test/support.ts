@@ -90,7 +90,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const connection = await connectRedis(redisUrl);
   const inspect = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   inspect.on('error', () => undefined);
-  const enqueuer = new BullEnqueuer({ connection, prefix, timeoutMs: config.enqueueTimeoutMs });
+  const enqueuer = new BullEnqueuer({
+    connection,
+    prefix,
+    timeoutMs: config.enqueueTimeoutMs,
+    maxBatch: config.batchMax,
+  });
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {

@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import {
+  duplicateMarkKey,
+  eventKeyOf,
+  SYNC_BATCH_JOB,
+  type SyncBatchJobData,
+  type SyncedCommand,
+  type SyncJobData,
+} from '@imsync/callbacks';
+import { callbackQuery, loadSample, PrivateRedis } from '@imsync/testing';
+import { QueueUnavailableError } from '../src/enqueuer.js';
+import { OK, OPEN_APP, startHarness, type Harness } from './support.js';
+
+const WINDOW = 60_000;
+const state = loadSample('State.StateChange');
+
+/** A distinct valid State.StateChange callback for user `n`, as ingest would enqueue it. */
+function callback(n: number | string): { command: SyncedCommand; data: SyncJobData } {
+  const body = { ...state.body, Info: { Action: 'Login', To_Account: `user${n}`, Reason: 'Register' } };
+  const command = 'State.StateChange';
+  return {
+    command,
+    data: {
+      v: 1,
+      sdkAppId: OPEN_APP,
+      command,
+      clientIp: null,
+      optPlatform: null,
+      receivedAt: Date.now(),
+      eventKey: eventKeyOf(OPEN_APP, command, JSON.stringify(body)),
+      body,
+    },
+  };
+}
+
+/** Enqueues the callbacks in one event-loop turn. */
+const inOneTurn = (h: Harness, callbacks: ReturnType<typeof callback>[], window = WINDOW) =>
+  Promise.all(callbacks.map((c) => h.enqueuer.enqueueSync(c.command, c.data, window)));
+
+describe('enqueueing: the synced callbacks of one event-loop turn share a job', () => {
+  let h: Harness;
+  afterEach(async () => h.close());
+
+  it('puts them into one batch job, in order, each marked with the batch id for the window', async () => {
+    h = await startHarness();
+    const callbacks = [1, 2, 3].map(callback);
+    expect(await inOneTurn(h, callbacks)).to.deep.equal(Array(3).fill({ duplicate: false }));
+    const jobs = await h.jobs('sync');
+    expect(jobs.map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB]);
+    const [job] = jobs;
+    expect(job!.data).to.deep.equal({
+      v: 1,
+      events: callbacks.map((c) => c.data),
+    } satisfies SyncBatchJobData);
+    expect(job!.opts.attempts).to.be.above(1); // the catalog's retries, as a job of one callback
+    for (const c of callbacks) {
+      const key = duplicateMarkKey(h.prefix, c.data.eventKey);
+      expect(await h.redis.get(key)).to.equal(job!.id);
+      expect(await h.redis.pttl(key)).to.be.within(WINDOW - 5000, WINDOW);
+    }
+  });
+
+  it('a turn with one callback still gives it a job of its own, marked by BullMQ under the same key', async () => {
+    h = await startHarness();
+    const [c] = [callback(1)];
+    await inOneTurn(h, [c!]);
+    const [job] = await h.jobs('sync');
+    expect(job!.name).to.equal('State.StateChange');
+    expect(job!.data).to.deep.equal(c!.data);
+    expect(await h.redis.get(duplicateMarkKey(h.prefix, c!.data.eventKey))).to.equal(job!.id);
+  });
+
+  it('splits a turn into jobs of at most INGEST_BATCH_MAX callbacks (1: a job for each)', async () => {
+    h = await startHarness({ env: { INGEST_BATCH_MAX: '2' } });
+    await inOneTurn(h, [1, 2, 3, 4, 5].map(callback));
+    const jobs = await h.jobs('sync');
+    expect(jobs.map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB, SYNC_BATCH_JOB, 'State.StateChange']);
+    expect(jobs.map((j) => (j.data as SyncBatchJobData).events?.length ?? 1)).to.deep.equal([2, 2, 1]);
+    await h.close();
+    h = await startHarness({ env: { INGEST_BATCH_MAX: '1' } });
+    await inOneTurn(h, [1, 2, 3].map(callback));
+    expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal(Array(3).fill('State.StateChange'));
+  });
+
+  it('a callback enqueued before is a duplicate in a batch: its mark still names the first job', async () => {
+    h = await startHarness();
+    const [a, b] = [callback('a'), callback('b')];
+    await inOneTurn(h, [a]);
+    const [first] = await h.jobs('sync');
+    expect(await inOneTurn(h, [a, b])).to.deep.equal([{ duplicate: true }, { duplicate: false }]);
+    const batch = (await h.jobs('sync')).find((j) => j.name === SYNC_BATCH_JOB)!;
+    // the batch still carries it: the worker leaves it to the job its mark names
+    expect((batch.data as SyncBatchJobData).events).to.have.length(2);
+    expect(await h.redis.get(duplicateMarkKey(h.prefix, a.data.eventKey))).to.equal(first!.id);
+    expect(await h.redis.get(duplicateMarkKey(h.prefix, b.data.eventKey))).to.equal(batch.id);
+  });
+
+  it('the same callbacks batched by two replicas at the same instant: each is enqueued once', async () => {
+    h = await startHarness();
+    const replica = await startHarness({ prefix: h.prefix });
+    try {
+      const callbacks = [1, 2, 3].map(callback);
+      const [mine, theirs] = await Promise.all([inOneTurn(h, callbacks), inOneTurn(replica, callbacks)]);
+      for (let i = 0; i < callbacks.length; i++) {
+        expect([mine[i]!.duplicate, theirs[i]!.duplicate].sort()).to.deep.equal([false, true]);
+      }
+      const jobs = await h.jobs('sync');
+      expect(jobs).to.have.length(2); // both batches are stored …
+      const holders = await Promise.all(
+        callbacks.map((c) => h.redis.get(duplicateMarkKey(h.prefix, c.data.eventKey))),
+      );
+      // … but every mark names the batch of the replica that answered it as no duplicate
+      const winner = jobs.find((j) => j.id === holders[0])!;
+      expect(holders).to.deep.equal(Array(3).fill(winner.id));
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('sets no mark when the window is 0', async () => {
+    h = await startHarness();
+    await inOneTurn(h, [1, 2].map(callback), 0);
+    expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB]);
+    expect(await h.redis.keys(`${h.prefix}:sync:de:*`)).to.deep.equal([]);
+  });
+
+  it('marks nothing when the batch could not be added: every callback is refused, and enqueued when retried', async () => {
+    h = await startHarness();
+    await h.redis.set(`${h.prefix}:sync:id`, 'not-a-number'); // BullMQ's add script fails
+    const callbacks = [1, 2].map(callback);
+    const refused = await Promise.allSettled(
+      callbacks.map((c) => h.enqueuer.enqueueSync(c.command, c.data, WINDOW)),
+    );
+    for (const r of refused) {
+      expect(r.status).to.equal('rejected');
+      expect((r as PromiseRejectedResult).reason).to.be.instanceOf(QueueUnavailableError);
+    }
+    expect(await h.redis.keys(`${h.prefix}:sync:de:*`)).to.deep.equal([]);
+    expect(await h.sync.count()).to.equal(0);
+    await h.redis.del(`${h.prefix}:sync:id`);
+    expect(await inOneTurn(h, callbacks)).to.deep.equal(Array(2).fill({ duplicate: false }));
+    expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB]);
+  });
+
+  it('answers every concurrent HTTP callback OK, and each is in a job exactly once', async () => {
+    h = await startHarness();
+    const server = await h.listen();
+    try {
+      const port = (server.address() as { port: number }).port;
+      const bodies = Array.from({ length: 40 }, (_, i) => callback(i).data.body);
+      const answers = await Promise.all(
+        bodies.map((body) =>
+          fetch(
+            `http://127.0.0.1:${port}/im/callback?${callbackQuery({ sdkAppId: OPEN_APP, command: 'State.StateChange' })}`,
+            {
+              method: 'POST',
+              body: JSON.stringify(body),
+            },
+          ).then((r) => r.json()),
+        ),
+      );
+      expect(answers).to.deep.equal(Array(40).fill(OK));
+      const events = (await h.jobs('sync')).flatMap((j) =>
+        j.name === SYNC_BATCH_JOB ? (j.data as SyncBatchJobData).events : [j.data as SyncJobData],
+      );
+      expect(
+        events.map((e) => (e.body as { Info: { To_Account: string } }).Info.To_Account).sort(),
+      ).to.deep.equal(bodies.map((b) => b.Info.To_Account).sort());
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('enqueueing a batch: Redis down', () => {
+  let redis: PrivateRedis;
+  let h: Harness | undefined;
+  beforeEach(async () => (redis = await PrivateRedis.start()));
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+    await redis.stop();
+  });
+
+  it('refuses every callback of the turn with QueueUnavailableError at once', async () => {
+    h = await startHarness({ redisUrl: redis.url });
+    await redis.stop();
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map(callback).map((c) => h!.enqueuer.enqueueSync(c.command, c.data, WINDOW)),
+    );
+    expect(outcomes.map((o) => o.status)).to.deep.equal(Array(3).fill('rejected'));
+    for (const o of outcomes)
+      expect((o as PromiseRejectedResult).reason).to.be.instanceOf(QueueUnavailableError);
+    expect(performance.now() - started).to.be.below(h.config.enqueueTimeoutMs + 500);
+  });
+});
