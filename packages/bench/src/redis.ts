@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SYNC_QUEUE } from '@imsync/callbacks';
+import { SYNC_BATCH_JOB, SYNC_QUEUE, type SyncBatchJobData } from '@imsync/callbacks';
 
 export const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 export type Counts = Record<(typeof STATES)[number], number>;
@@ -27,6 +27,28 @@ export class SyncQueue {
   async total(): Promise<number> {
     const c = await this.counts();
     return STATES.reduce((n, s) => n + c[s], 0);
+  }
+
+  /**
+   * Every callback on the queue, whatever its job's state: a batch job (ingest's jobs of several callbacks)
+   * counts its callbacks. Also says how many jobs carried them.
+   */
+  async callbacks(): Promise<{ callbacks: number; jobs: number }> {
+    let callbacks = 0;
+    let jobs = 0;
+    const PAGE = 2000;
+    for (const state of STATES) {
+      for (let start = 0; ; start += PAGE) {
+        const page = await this.queue.getJobs([state], start, start + PAGE - 1, true);
+        for (const job of page) {
+          if (!job) continue;
+          jobs++;
+          callbacks += job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events.length : 1;
+        }
+        if (page.length < PAGE) break;
+      }
+    }
+    return { callbacks, jobs };
   }
 
   /** When the last job completed (ms since the epoch): the completed set is scored by finishedOn. */
