@@ -29,6 +29,8 @@ export {
   parseSyncJob,
   parseSyncBatch,
   duplicateMarkKey,
+  syncJobKey,
+  BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
   InvalidCallbackError,
   type SyncEvent,

@@ -34,11 +34,23 @@ export const SYNC_BATCH_JOB = 'batch';
 /**
  * A batch job's data: the callbacks in the order ingest accepted them. Each callback of a batch has its
  * duplicate mark (`<prefix>:sync:de:<eventKey>`) naming the batch job's id, unless an earlier delivery of
- * the same event already held the mark: the worker then leaves that callback to the job the mark names.
+ * the same event already held the mark: such a callback is a duplicate, and the job says so in its hash.
  */
 export interface SyncBatchJobData {
   readonly v: 1;
   readonly events: readonly SyncJobData[];
+}
+
+/**
+ * The field of a batch job's hash that lists, comma-separated, the indexes of its callbacks that were
+ * duplicates when it was added (absent: none). Set with the job, in the same transaction; the worker skips
+ * those callbacks whatever becomes of the marks later (they expire).
+ */
+export const BATCH_DUPLICATES_FIELD = 'imsyncDuplicates';
+
+/** The Redis key of a sync job's hash (BullMQ's `<prefix>:<queue>:<id>`). */
+export function syncJobKey(prefix: string, jobId: string): string {
+  return `${prefix}:${SYNC_QUEUE}:${jobId}`;
 }
 
 /**

@@ -3,11 +3,13 @@ import { Job, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
+  BATCH_DUPLICATES_FIELD,
   duplicateMarkKey,
   jobOptionsFor,
   SYNC_BATCH_JOB,
   SYNC_JOB_OPTIONS,
   SYNC_QUEUE,
+  syncJobKey,
   UNROUTED_QUEUE,
   unroutedJobOptionsFor,
   type SyncBatchJobData,
@@ -74,18 +76,30 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   });
 }
 
-/** Sets the duplicate marks of a batch's callbacks, but only if the batch job exists (it was just added). */
+/**
+ * Marks a batch's callbacks, once its job is stored (run in the MULTI that adds it, right after the add):
+ * KEYS[1] the job's hash, KEYS[2..n] the marks of its callbacks that have a window; ARGV[1] the job id,
+ * ARGV[2..n] each mark's window (ms), ARGV[n+1..2n-1] each marked callback's index in the batch. A callback
+ * whose mark is held already is a duplicate: its index goes to the job's hash, and is returned. Nothing is
+ * marked if the job is not there (its add failed). Sent as EVAL, so it can never meet NOSCRIPT in a MULTI.
+ */
 const MARK_BATCH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-local set = {}
+local duplicates = {}
 for i = 2, #KEYS do
-  set[i - 1] = redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX') and 1 or 0
+  if not redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX') then
+    duplicates[#duplicates + 1] = ARGV[#KEYS + i - 1]
+  end
 end
-return set
+if #duplicates > 0 then
+  redis.call('HSET', KEYS[1], '${BATCH_DUPLICATES_FIELD}', table.concat(duplicates, ','))
+end
+return duplicates
 `;
 
-interface MarkingRedis {
-  imsyncMarkBatch(numKeys: number, ...args: (string | number)[]): unknown;
+/** The part of ioredis's MULTI that BullMQ's transaction type leaves out. */
+interface Evaluating {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): unknown;
 }
 
 interface PendingSync {
@@ -106,8 +120,9 @@ interface PendingSync {
  *   gets a random id of its own: an add that returns another job's id was a duplicate.
  * - a turn with several gives one `batch` job per `maxBatch` callbacks: one MULTI that adds the job and
  *   then sets each callback's mark to the batch's id (`SET NX PX`, only if the job exists). A callback whose
- *   mark was already held is a duplicate: it stays in the batch, and the worker leaves it to the job its
- *   mark names. One add per turn costs Redis and ingest a fraction of one add per callback.
+ *   mark was already held is a duplicate: it stays in the batch, listed as such in the job's hash in the
+ *   same transaction, and the worker skips it. One add per turn costs Redis and ingest a fraction of one
+ *   add per callback. A batch Redis did not store is retried as one add per callback.
  * Concurrent deliveries of one event in this process share one job.
  */
 export class BullEnqueuer implements Enqueuer {
@@ -130,9 +145,6 @@ export class BullEnqueuer implements Enqueuer {
     this.writes = coalesceWrites(opts.connection);
     this.maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!(this.maxBatch >= 1)) throw new RangeError(`maxBatch must be at least 1, got ${this.maxBatch}`);
-    if (!('imsyncMarkBatch' in opts.connection)) {
-      opts.connection.defineCommand('imsyncMarkBatch', { lua: MARK_BATCH });
-    }
   }
 
   private openQueue(name: QueueName): Queue {
@@ -178,27 +190,47 @@ export class BullEnqueuer implements Enqueuer {
     this.writes.hold();
     for (let i = 0; i < turn.length; i += this.maxBatch) {
       const chunk = turn.slice(i, i + this.maxBatch);
-      const added = chunk.length === 1 ? this.addOne(chunk[0]!) : this.addBatch(chunk);
-      withTimeout(added, this.opts.timeoutMs, 'enqueue').then(
-        (duplicates) => chunk.forEach((p, j) => p.resolve({ duplicate: duplicates[j]! })),
-        (err: unknown) => chunk.forEach((p) => p.reject(err)),
+      if (chunk.length === 1) {
+        this.settle(chunk[0]!, this.addOne(chunk[0]!));
+        continue;
+      }
+      // a batch Redis did not store (refused, or the connection failed): each callback is added alone, and
+      // its mark decides (a batch that was stored after all makes them duplicates of it)
+      const batch = this.addBatch(chunk).catch(() => null);
+      chunk.forEach((p, j) =>
+        this.settle(
+          p,
+          batch.then((d) => (d ? d[j]! : this.addOne(p))),
+        ),
       );
     }
   };
 
-  /** One job named after its command; BullMQ's add script keeps the mark. */
-  private async addOne(p: PendingSync): Promise<boolean[]> {
+  /** Answers a callback once its outcome is known, or refuses it once the enqueue timeout has passed. */
+  private settle(p: PendingSync, duplicate: Promise<boolean>): void {
+    withTimeout(duplicate, this.opts.timeoutMs, 'enqueue').then(
+      (d) => p.resolve({ duplicate: d }),
+      (err: unknown) => p.reject(err),
+    );
+  }
+
+  /** One job named after its command; BullMQ's add script keeps the mark. Says whether it was a duplicate. */
+  private async addOne(p: PendingSync): Promise<boolean> {
     const jobId = randomUUID();
     const options: JobsOptions =
       p.window > 0
         ? { ...jobOptionsFor(p.command), jobId, deduplication: { id: p.data.eventKey, ttl: p.window } }
         : { ...jobOptionsFor(p.command), jobId };
     const job = await this.queues[SYNC_QUEUE].add(p.command, p.data, options);
-    return [job.id !== jobId];
+    return job.id !== jobId;
   }
 
-  /** One batch job and its marks, in one MULTI; says which callbacks were duplicates. */
-  private async addBatch(chunk: readonly PendingSync[]): Promise<boolean[]> {
+  /**
+   * One batch job and its marks, in one MULTI. Says which callbacks were duplicates, or null when the job
+   * was not stored. Should the marks fail once the job is stored (Redis out of memory between the two), the
+   * job stands and every callback counts as enqueued: it is applied, at the risk of applying a duplicate.
+   */
+  private async addBatch(chunk: readonly PendingSync[]): Promise<boolean[] | null> {
     const queue = this.queues[SYNC_QUEUE];
     const client = await queue.getBackend().client; // BullMQ's scripts are loaded once it is ready
     const jobId = randomUUID();
@@ -206,25 +238,23 @@ export class BullEnqueuer implements Enqueuer {
     const job = new Job(queue, SYNC_BATCH_JOB, data, { ...SYNC_JOB_OPTIONS, jobId }, jobId);
     const multi = client.multi();
     void job.addJob(multi).catch(() => undefined); // its reply comes with exec
-    const marked = chunk.filter((p) => p.window > 0);
+    const marked = chunk.flatMap((p, i) => (p.window > 0 ? [{ p, i }] : []));
     if (marked.length > 0) {
-      (multi as unknown as MarkingRedis).imsyncMarkBatch(
+      (multi as unknown as Evaluating).eval(
+        MARK_BATCH,
         1 + marked.length,
-        queue.toKey(jobId),
-        ...marked.map((p) => duplicateMarkKey(this.opts.prefix, p.data.eventKey)),
+        syncJobKey(this.opts.prefix, jobId),
+        ...marked.map(({ p }) => duplicateMarkKey(this.opts.prefix, p.data.eventKey)),
         jobId,
-        ...marked.map((p) => p.window),
+        ...marked.map(({ p }) => p.window),
+        ...marked.map(({ i }) => i),
       );
     }
     const replies = await multi.exec();
-    if (!replies) throw new QueueUnavailableError('enqueue: the transaction was aborted');
-    for (const [err] of replies) if (err) throw err;
-    const added = replies[0]![1];
-    if (added !== jobId)
-      throw new QueueUnavailableError(`enqueue: the batch was not added (${String(added)})`);
-    const set = (marked.length > 0 ? replies[1]![1] : []) as number[];
-    const duplicate = new Map(marked.map((p, i) => [p, set[i] === 0]));
-    return chunk.map((p) => duplicate.get(p) ?? false);
+    const [added, marks] = replies ?? [];
+    if (!added || added[0] || added[1] !== jobId) return null;
+    const duplicates = new Set<string>(marks && !marks[0] ? (marks[1] as string[]) : []);
+    return chunk.map((_, i) => duplicates.has(String(i)));
   }
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {

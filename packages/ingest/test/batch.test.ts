@@ -1,12 +1,17 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import {
+  BATCH_DUPLICATES_FIELD,
   duplicateMarkKey,
+  syncJobKey,
   eventKeyOf,
   SYNC_BATCH_JOB,
   type SyncBatchJobData,
   type SyncedCommand,
   type SyncJobData,
 } from '@imsync/callbacks';
+import { Redis } from 'ioredis';
 import { callbackQuery, loadSample, PrivateRedis } from '@imsync/testing';
 import { QueueUnavailableError } from '../src/enqueuer.js';
 import { OK, OPEN_APP, startHarness, type Harness } from './support.js';
@@ -92,6 +97,8 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     // the batch still carries it: the worker leaves it to the job its mark names
     expect((batch.data as SyncBatchJobData).events).to.have.length(2);
     expect(await h.redis.get(duplicateMarkKey(h.prefix, a.data.eventKey))).to.equal(first!.id);
+    // the batch lists it as a duplicate in its hash, in the transaction that added it
+    expect(await h.redis.hget(syncJobKey(h.prefix, batch.id!), BATCH_DUPLICATES_FIELD)).to.equal('0');
     expect(await h.redis.get(duplicateMarkKey(h.prefix, b.data.eventKey))).to.equal(batch.id);
   });
 
@@ -112,6 +119,9 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
       // … but every mark names the batch of the replica that answered it as no duplicate
       const winner = jobs.find((j) => j.id === holders[0])!;
       expect(holders).to.deep.equal(Array(3).fill(winner.id));
+      const loser = jobs.find((j) => j.id !== winner.id)!;
+      expect(await h.redis.hget(syncJobKey(h.prefix, winner.id!), BATCH_DUPLICATES_FIELD)).to.equal(null);
+      expect(await h.redis.hget(syncJobKey(h.prefix, loser.id!), BATCH_DUPLICATES_FIELD)).to.equal('0,1,2');
     } finally {
       await replica.close();
     }
@@ -124,7 +134,7 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     expect(await h.redis.keys(`${h.prefix}:sync:de:*`)).to.deep.equal([]);
   });
 
-  it('marks nothing when the batch could not be added: every callback is refused, and enqueued when retried', async () => {
+  it('marks nothing when neither the batch nor its callbacks alone could be added: each is refused, and enqueued when retried', async () => {
     h = await startHarness();
     await h.redis.set(`${h.prefix}:sync:id`, 'not-a-number'); // BullMQ's add script fails
     const callbacks = [1, 2].map(callback);
@@ -142,31 +152,42 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB]);
   });
 
-  it('answers every concurrent HTTP callback OK, and each is in a job exactly once', async () => {
+  it('answers every HTTP callback arriving together OK, batched, and each is in a job exactly once', async () => {
     h = await startHarness();
     const server = await h.listen();
+    const sockets: Socket[] = [];
     try {
       const port = (server.address() as { port: number }).port;
-      const bodies = Array.from({ length: 40 }, (_, i) => callback(i).data.body);
-      const answers = await Promise.all(
-        bodies.map((body) =>
-          fetch(
-            `http://127.0.0.1:${port}/im/callback?${callbackQuery({ sdkAppId: OPEN_APP, command: 'State.StateChange' })}`,
-            {
-              method: 'POST',
-              body: JSON.stringify(body),
-            },
-          ).then((r) => r.json()),
+      const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify(callback(i).data.body));
+      for (let i = 0; i < bodies.length; i++) {
+        const socket = connect(port, '127.0.0.1');
+        await once(socket, 'connect');
+        sockets.push(socket);
+      }
+      const path = `/im/callback?${callbackQuery({ sdkAppId: OPEN_APP, command: 'State.StateChange' })}`;
+      // every request written in one turn: they reach ingest together, as under load
+      const answers = sockets.map(async (socket) => {
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (text += chunk));
+        while (!text.includes('"ErrorCode"')) await once(socket, 'data');
+        return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown;
+      });
+      sockets.forEach((socket, i) =>
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(bodies[i]!)}\r\n\r\n${bodies[i]}`,
         ),
       );
-      expect(answers).to.deep.equal(Array(40).fill(OK));
-      const events = (await h.jobs('sync')).flatMap((j) =>
+      expect(await Promise.all(answers)).to.deep.equal(Array(bodies.length).fill(OK));
+      const jobs = await h.jobs('sync');
+      expect(jobs.some((j) => j.name === SYNC_BATCH_JOB)).to.equal(true);
+      const events = jobs.flatMap((j) =>
         j.name === SYNC_BATCH_JOB ? (j.data as SyncBatchJobData).events : [j.data as SyncJobData],
       );
-      expect(
-        events.map((e) => (e.body as { Info: { To_Account: string } }).Info.To_Account).sort(),
-      ).to.deep.equal(bodies.map((b) => b.Info.To_Account).sort());
+      expect(events.map((e) => JSON.stringify(e.body)).sort()).to.deep.equal([...bodies].sort());
     } finally {
+      for (const socket of sockets) socket.destroy();
       server.close();
     }
   });
@@ -180,6 +201,28 @@ describe('enqueueing a batch: Redis down', () => {
     await h?.close();
     h = undefined;
     await redis.stop();
+  });
+
+  it('adds each callback alone when Redis refuses the batch (its scripts flushed), and answers each', async () => {
+    h = await startHarness({ redisUrl: redis.url });
+    await inOneTurn(h, [1, 2].map(callback)); // BullMQ's scripts are loaded now, and ioredis knows it
+    const admin = new Redis(redis.url);
+    try {
+      await admin.script('FLUSH'); // the batch's add meets NOSCRIPT inside its MULTI
+    } finally {
+      admin.disconnect();
+    }
+    const callbacks = [3, 4, 5].map(callback);
+    expect(await inOneTurn(h, callbacks)).to.deep.equal(Array(3).fill({ duplicate: false }));
+    const jobs = await h.jobs('sync');
+    expect(jobs.map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB, ...Array(3).fill('State.StateChange')]);
+    for (const c of callbacks) {
+      const job = jobs.find((j) => (j.data as SyncJobData).eventKey === c.data.eventKey)!;
+      expect(await h.redis.get(duplicateMarkKey(h.prefix, c.data.eventKey))).to.equal(job.id);
+    }
+    // and the batches after it work again
+    await inOneTurn(h, [6, 7].map(callback));
+    expect((await h.jobs('sync')).filter((j) => j.name === SYNC_BATCH_JOB)).to.have.length(2);
   });
 
   it('refuses every callback of the turn with QueueUnavailableError at once', async () => {

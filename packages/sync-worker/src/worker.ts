@@ -2,7 +2,8 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  duplicateMarkKey,
+  BATCH_DUPLICATES_FIELD,
+  syncJobKey,
   SYNC_BATCH_JOB,
   SYNC_QUEUE,
   UNROUTED_QUEUE,
@@ -58,22 +59,21 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     return result;
   };
   /**
-   * A batch's callbacks are applied each in its own transaction (group-committed like any job's), except a
-   * callback whose duplicate mark names another job: that job applies it. If some fail, the others stay
-   * applied and the batch fails with every error: retried when one of them may pass later, failed for good
-   * when none can. Applying again what was applied changes nothing.
+   * A batch's callbacks are applied each in its own transaction (group-committed like any job's), except
+   * those ingest found to be duplicates when it added the batch (listed in the job's hash): another job
+   * applies them. If some fail, the others stay applied and the batch fails with every error: retried when
+   * one of them may pass later, failed for good when none can. Applying again what was applied changes
+   * nothing.
    */
   const processBatch = async (job: Job): Promise<BatchResult> => {
     const started = performance.now();
     const items = parseBatchJob(job.data);
-    const events = items.filter((e): e is SyncEvent => !(e instanceof Error));
-    const holders = await deps.connection.mget(events.map((e) => duplicateMarkKey(deps.prefix, e.eventKey)));
-    const holderOf = new Map(events.map((e, i) => [e, holders[i] ?? null]));
+    const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
+    const duplicates = new Set(listed ? listed.split(',').map(Number) : []);
     const outcomes = await Promise.allSettled(
-      items.map(async (item): Promise<HandlerResult> => {
+      items.map(async (item, i): Promise<HandlerResult> => {
         if (item instanceof Error) throw item;
-        const holder = holderOf.get(item);
-        if (holder != null && holder !== job.id) return { skipped: `duplicate of job ${holder}` };
+        if (duplicates.has(i)) return { skipped: 'a duplicate: another job carries this callback' };
         return applyEvent(deps.db, item, committer);
       }),
     );
