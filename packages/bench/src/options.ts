@@ -15,6 +15,8 @@ export interface BenchOptions {
   readonly rounds: number;
   readonly drainJobs: number;
   readonly drainRounds: number;
+  /** Callbacks per job in the batched drain (as ingest makes them under load). */
+  readonly drainBatch: number;
   readonly concurrency: number;
   readonly e2eRate: number;
   readonly e2eSeconds: number;
@@ -28,6 +30,8 @@ const USAGE = `npm run bench [-- options]
   --seconds=S          measured seconds per side per round (default 10; quick 3)
   --jobs=N             drain jobs per side (default 20000; quick 3000)
   --drain-rounds=N     alternating drain rounds (default 2; quick 1)
+  --batch=B            callbacks per job in the batched drain (default 16, about what ingest makes under
+                       the throughput load)
   --concurrency=N      WORKER_CONCURRENCY of both drain sides and the end-to-end worker (default 256, the worker's)
   --rate=R --e2e-seconds=S   end-to-end open-loop rate and length (default 1000/s for 20 s; quick 5 s)
   --strict             exit 1 when a target is missed`;
@@ -48,6 +52,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'seconds',
     'jobs',
     'drain-rounds',
+    'batch',
     'rate',
     'e2e-seconds',
     'connections',
@@ -85,6 +90,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     rounds: Math.round(num('rounds', 2, 1)),
     drainJobs: Math.round(num('jobs', 20_000, 3000)),
     drainRounds: Math.round(num('drain-rounds', 2, 1)),
+    drainBatch: Math.round(num('batch', 16, 16)),
     concurrency: Math.round(num('concurrency', 256, 256)), // the worker's default WORKER_CONCURRENCY
     e2eRate: num('rate', 1000, 1000),
     e2eSeconds: num('e2e-seconds', 20, 5),

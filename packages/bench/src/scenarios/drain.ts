@@ -1,5 +1,13 @@
 import { mkdirSync, readdirSync } from 'node:fs';
-import { eventKeyOf, jobOptionsFor, normalizePlatform, type SyncJobData } from '@imsync/callbacks';
+import {
+  eventKeyOf,
+  jobOptionsFor,
+  normalizePlatform,
+  SYNC_BATCH_JOB,
+  SYNC_JOB_OPTIONS,
+  type SyncBatchJobData,
+  type SyncJobData,
+} from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
 import { CpuMeter } from '../cpu.js';
 import { expectedRows, payload, TABLES } from '../payloads.js';
@@ -33,15 +41,15 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
   const o = ctx.opts;
   const real: DrainRun[] = [];
   const empty: DrainRun[] = [];
+  const batched: DrainRun[] = [];
+  const sides = [
+    () => drainSyncWorker(ctx, results, real.length + 1).then((r) => real.push(r)),
+    () => drainEmpty(ctx, results, empty.length + 1).then((r) => empty.push(r)),
+    () => drainSyncWorker(ctx, results, batched.length + 1, o.drainBatch).then((r) => batched.push(r)),
+  ];
   for (let r = 1; r <= o.drainRounds; r++) {
-    // every other round the empty processor first, so that drift of the machine weighs on both alike
-    if (r % 2) {
-      real.push(await drainSyncWorker(ctx, results, r));
-      empty.push(await drainEmpty(ctx, results, r));
-    } else {
-      empty.push(await drainEmpty(ctx, results, r));
-      real.push(await drainSyncWorker(ctx, results, r));
-    }
+    // every other round in reverse order, so that drift of the machine weighs on every side alike
+    for (const side of r % 2 ? sides : [...sides].reverse()) await side();
   }
   const rate = (runs: DrainRun[]) => (runs.length * o.drainJobs) / runs.reduce((s, r) => s + r.seconds, 0);
   const perJobUs = (runs: DrainRun[], f: (r: DrainRun) => number) =>
@@ -89,7 +97,29 @@ export async function drain(ctx: Context, results: Results): Promise<void> {
       note: b.note,
     });
   }
-  results.details.drain = { syncWorker: real, emptyProcessor: empty };
+  const b = budget(batched);
+  results.figure({
+    scenario: S,
+    metric: `sync-worker callbacks/s, ${o.drainBatch} per job`,
+    value: rate(batched),
+    unit: 'callbacks/s',
+    note: `the same ${o.drainJobs.toLocaleString('en-US')} callbacks in jobs of ${o.drainBatch}, as ingest enqueues them under load`,
+  });
+  results.figure({
+    scenario: S,
+    metric: `sync-worker, ${o.drainBatch} per job / empty processor`,
+    value: rate(batched) / rate(empty),
+    unit: 'x',
+    note: 'per callback: the empty processor drains the same callbacks one per job (the target above is per job)',
+  });
+  results.figure({
+    scenario: S,
+    metric: `sync-worker CPU per callback, ${o.drainBatch} per job, all processes`,
+    value: b.total,
+    unit: 'µs',
+    note: b.note,
+  });
+  results.details.drain = { syncWorker: real, emptyProcessor: empty, syncWorkerBatched: batched };
   if (o.profile) await profileSyncWorker(ctx, results);
 }
 
@@ -122,15 +152,20 @@ async function profileSyncWorker(ctx: Context, results: Results): Promise<void> 
   }
 }
 
-/** N jobs shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue. */
-async function preload(ctx: Context, prefix: string, tag: string): Promise<SyncQueue> {
+/**
+ * N callbacks shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue: a job each,
+ * or `batch` per job as ingest enqueues the callbacks of one event-loop turn (without their duplicate marks,
+ * which only ingest sets; the worker reads them all the same).
+ */
+async function preload(ctx: Context, prefix: string, tag: string, batch = 1): Promise<SyncQueue> {
   const q = new SyncQueue(ctx.redisUrl, prefix);
   await q.queue.pause();
   const n = ctx.opts.drainJobs;
   const receivedAt = Date.now();
-  for (let start = 0; start < n; start += 1000) {
+  const chunk = batch * Math.ceil(1000 / batch); // whole batches
+  for (let start = 0; start < n; start += chunk) {
     const jobs = [];
-    for (let i = start; i < Math.min(n, start + 1000); i++) {
+    for (let i = start; i < Math.min(n, start + chunk); i++) {
       const p = payload(tag, i);
       const data: SyncJobData = {
         v: 1,
@@ -144,7 +179,19 @@ async function preload(ctx: Context, prefix: string, tag: string): Promise<SyncQ
       };
       jobs.push({ name: p.command, data, opts: { ...jobOptionsFor(p.command) } });
     }
-    await q.queue.addBulk(jobs);
+    if (batch <= 1) await q.queue.addBulk(jobs);
+    else {
+      const batches = [];
+      for (let i = 0; i < jobs.length; i += batch) {
+        const events = jobs.slice(i, i + batch).map((j) => j.data);
+        batches.push({
+          name: SYNC_BATCH_JOB,
+          data: { v: 1, events } satisfies SyncBatchJobData,
+          opts: { ...SYNC_JOB_OPTIONS },
+        });
+      }
+      await q.queue.addBulk(batches);
+    }
   }
   return q;
 }
@@ -195,33 +242,37 @@ async function measureDrain(q: SyncQueue, n: number, worker: Child, meter: CpuMe
   };
 }
 
-async function drainSyncWorker(ctx: Context, results: Results, round: number): Promise<DrainRun> {
+async function drainSyncWorker(ctx: Context, results: Results, round: number, batch = 1): Promise<DrainRun> {
   const n = ctx.opts.drainJobs;
-  const prefix = ctx.newPrefix(`drain${round}`);
-  const schema = ctx.newSchema(`drain${round}`);
-  const tag = ctx.newTag('dr');
-  log(`${S}: round ${round}: preloading ${n} jobs for the sync-worker`);
-  const q = await preload(ctx, prefix, tag);
+  const jobs = Math.ceil(n / batch);
+  const side = batch > 1 ? `sync-worker, ${batch} per job,` : 'sync-worker';
+  const name = batch > 1 ? `drainb${round}` : `drain${round}`;
+  const prefix = ctx.newPrefix(name);
+  const schema = ctx.newSchema(name);
+  const tag = ctx.newTag(batch > 1 ? 'db' : 'dr');
+  log(`${S}: round ${round}: preloading ${n} callbacks in ${jobs} jobs for the ${side}`);
+  const q = await preload(ctx, prefix, tag, batch);
   let worker: Child | undefined;
   try {
-    worker = await startSyncWorker(ctx, { prefix, schema, name: `sync-worker-drain${round}` });
-    const run = await timeDrain(q, n, worker);
+    worker = await startSyncWorker(ctx, { prefix, schema, name: `sync-worker-${name}` });
+    const run = await timeDrain(q, jobs, worker);
     log(
-      `${S}: round ${round}: sync-worker drained ${n} jobs in ${run.seconds.toFixed(2)} s (${Math.round(n / run.seconds)} jobs/s)`,
+      `${S}: round ${round}: ${side} drained ${n} callbacks in ${run.seconds.toFixed(2)} s ` +
+        `(${Math.round(n / run.seconds)} callbacks/s, ${Math.round(jobs / run.seconds)} jobs/s)`,
     );
     const failure = run.failed ? await q.firstFailure() : undefined;
     results.check(
       S,
-      `round ${round}: the sync-worker completed every job`,
-      run.completed === n,
-      `${run.completed}/${n} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`,
+      `round ${round}: the ${side} completed every job`,
+      run.completed === jobs,
+      `${run.completed}/${jobs} completed, ${run.failed} failed${failure ? ` (${failure})` : ''}`,
     );
     const rows = await tableCounts(ctx.databaseUrl, schema);
     const expected = expectedRows(tag, n);
     const wrong = TABLES.filter((t) => rows[t] !== expected[t]);
     results.check(
       S,
-      `round ${round}: the stores hold every event's effect`,
+      `round ${round}: the ${side} stores hold every event's effect`,
       wrong.length === 0,
       wrong.length
         ? `rows differ: ${wrong.map((t) => `${t} ${rows[t]} (expected ${expected[t]})`).join(', ')}`
