@@ -74,9 +74,26 @@ export const groupHead = {
 /** Accepts the English docs' `groupID` for `GroupId`. */
 export const groupIdAlias = () => renameKey('groupID', 'GroupId');
 
+/** Whether any string or key in `value` holds U+0000 (allocates nothing: it runs on every body). */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return true;
+    return false;
+  }
+  if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const k in o) {
+      if (Object.hasOwn(o, k) && (k.includes('\u0000') || hasNul(o[k]))) return true;
+    }
+  }
+  return false;
+}
+
 /** The path of the first string or key in `value` that holds U+0000, or null. */
 function nulPath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (!hasNul(value)) return null;
+  if (typeof value === 'string') return path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const p = nulPath(value[i], `${path}[${i}]`);
@@ -84,13 +101,11 @@ function nulPath(value: unknown, path: string): string | null {
     }
     return null;
   }
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const here = path ? `${path}.${k}` : k;
-      if (k.includes('\u0000')) return here;
-      const p = nulPath(v, here);
-      if (p !== null) return p;
-    }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const here = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return here;
+    const p = nulPath(v, here);
+    if (p !== null) return p;
   }
   return null;
 }
