@@ -53,6 +53,20 @@ export const SYNC_JOB_OPTIONS: Readonly<JobsOptions> = Object.freeze({
   removeOnFail: Object.freeze({ age: 14 * 24 * HOUR, count: 100_000 }),
 });
 
+/**
+ * The options of a batch job (ingest's jobs of up to `maxBatch` callbacks): a synced job's, except that
+ * completed batches are kept up to count / maxBatch jobs, so that completed retention still holds about as
+ * many callbacks as it does jobs of one (Redis memory stays bounded alike). Failed batches keep the synced
+ * jobs' count: a failed job is what an operator retries, and a batch's failure must not trim others.
+ */
+export function batchJobOptions(maxBatch: number): Readonly<JobsOptions> {
+  const completed = SYNC_JOB_OPTIONS.removeOnComplete as { age: number; count: number };
+  return Object.freeze({
+    ...SYNC_JOB_OPTIONS,
+    removeOnComplete: Object.freeze({ ...completed, count: Math.ceil(completed.count / maxBatch) }),
+  });
+}
+
 /** Job options for unrouted requests: kept for inspection, bounded by age and count. */
 export const UNROUTED_JOB_OPTIONS: Readonly<JobsOptions> = Object.freeze({
   attempts: 1,

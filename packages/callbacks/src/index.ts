@@ -11,6 +11,7 @@ export {
   lookupCommand,
   isBeforeCallback,
   jobOptionsFor,
+  batchJobOptions,
   unroutedJobOptionsFor,
   SYNC_JOB_OPTIONS,
   UNROUTED_JOB_OPTIONS,

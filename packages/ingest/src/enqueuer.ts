@@ -4,10 +4,10 @@ import type { Redis } from 'ioredis';
 import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
   BATCH_DUPLICATES_FIELD,
+  batchJobOptions,
   duplicateMarkKey,
   jobOptionsFor,
   SYNC_BATCH_JOB,
-  SYNC_JOB_OPTIONS,
   SYNC_QUEUE,
   syncJobKey,
   UNROUTED_QUEUE,
@@ -135,6 +135,7 @@ export class BullEnqueuer implements Enqueuer {
   /** The synced callbacks of this turn, enqueued when it ends. */
   private turn: PendingSync[] = [];
   private readonly maxBatch: number;
+  private readonly batchOptions: Readonly<JobsOptions>;
 
   constructor(private readonly opts: BullEnqueuerOptions) {
     this.queues = {
@@ -145,6 +146,7 @@ export class BullEnqueuer implements Enqueuer {
     this.writes = coalesceWrites(opts.connection);
     this.maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!(this.maxBatch >= 1)) throw new RangeError(`maxBatch must be at least 1, got ${this.maxBatch}`);
+    this.batchOptions = batchJobOptions(this.maxBatch);
   }
 
   private openQueue(name: QueueName): Queue {
@@ -235,7 +237,7 @@ export class BullEnqueuer implements Enqueuer {
     const client = await queue.getBackend().client; // BullMQ's scripts are loaded once it is ready
     const jobId = randomUUID();
     const data: SyncBatchJobData = { v: 1, events: chunk.map((p) => p.data) };
-    const job = new Job(queue, SYNC_BATCH_JOB, data, { ...SYNC_JOB_OPTIONS, jobId }, jobId);
+    const job = new Job(queue, SYNC_BATCH_JOB, data, { ...this.batchOptions, jobId }, jobId);
     const multi = client.multi();
     void job.addJob(multi).catch(() => undefined); // its reply comes with exec
     const marked = chunk.flatMap((p, i) => (p.window > 0 ? [{ p, i }] : []));

@@ -7,6 +7,7 @@ import {
   syncJobKey,
   eventKeyOf,
   SYNC_BATCH_JOB,
+  SYNC_JOB_OPTIONS,
   type SyncBatchJobData,
   type SyncedCommand,
   type SyncJobData,
@@ -58,6 +59,9 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
       events: callbacks.map((c) => c.data),
     } satisfies SyncBatchJobData);
     expect(job!.opts.attempts).to.be.above(1); // the catalog's retries, as a job of one callback
+    // completed batches are kept by callbacks: 100,000 / INGEST_BATCH_MAX jobs; failed ones as any sync job
+    expect(job!.opts.removeOnComplete).to.deep.equal({ age: 24 * 3600, count: Math.ceil(100_000 / 64) });
+    expect(job!.opts.removeOnFail).to.deep.equal(SYNC_JOB_OPTIONS.removeOnFail);
     for (const c of callbacks) {
       const key = duplicateMarkKey(h.prefix, c.data.eventKey);
       expect(await h.redis.get(key)).to.equal(job!.id);
