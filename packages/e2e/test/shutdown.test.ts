@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { SYNC_BATCH_JOB } from '@imsync/callbacks';
 import { loadSample, TEST_DATABASE_URL, TEST_REDIS_URL } from '@imsync/testing';
 import type { ServiceProcess } from './support/service.js';
 import { killAll } from './support/service.js';
@@ -26,7 +27,12 @@ async function queuedGroupIds(queue: Queue): Promise<Set<string>> {
     0,
     -1,
   );
-  return new Set(jobs.map((j) => (j.data as { body: { GroupId: string } }).body.GroupId));
+  type Callback = { body: { GroupId: string } };
+  // a batch job (callbacks that reached ingest in one event-loop turn) carries several
+  const callbacks = jobs.flatMap((j) =>
+    j.name === SYNC_BATCH_JOB ? (j.data as { events: Callback[] }).events : [j.data as Callback],
+  );
+  return new Set(callbacks.map((c) => c.body.GroupId));
 }
 
 describe('SIGTERM (real processes)', function () {
