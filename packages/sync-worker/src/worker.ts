@@ -21,10 +21,52 @@ export interface BatchResult {
   readonly events: readonly HandlerResult[];
 }
 
+/** How many callbacks a batch job's data carries (1 for anything that is no list: parsing decides). */
+const callbacksIn = (data: unknown): number =>
+  Math.max(
+    1,
+    (data as { events?: unknown } | null)?.events instanceof Array
+      ? (data as { events: unknown[] }).events.length
+      : 1,
+  );
+
+/**
+ * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY). BullMQ's concurrency counts jobs,
+ * and a batch carries up to INGEST_BATCH_MAX callbacks: 256 batches of 64 would be 16,384 callbacks in
+ * memory at once. Each time a job starts or ends, the worker's job limit becomes `limit` divided by the mean
+ * size of the jobs it holds, so that it holds about `limit` callbacks whether its jobs carry one or many.
+ */
+export class CallbackBudget {
+  private jobs = 0;
+  private callbacks = 0;
+  constructor(
+    private readonly worker: Pick<Worker, 'concurrency'>,
+    private readonly limit: number,
+  ) {}
+
+  take(callbacks: number): void {
+    this.jobs++;
+    this.callbacks += callbacks;
+    this.adjust();
+  }
+
+  give(callbacks: number): void {
+    this.jobs--;
+    this.callbacks -= callbacks;
+    this.adjust();
+  }
+
+  private adjust(): void {
+    if (this.jobs > 0)
+      this.worker.concurrency = Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks));
+  }
+}
+
 export interface SyncWorkerDeps {
   readonly db: Db;
   readonly connection: Redis;
   readonly prefix: string;
+  /** Callbacks held at once: the job limit adapts to the jobs' sizes (see CallbackBudget). */
   readonly concurrency: number;
   readonly logger: Logger;
   readonly metrics: WorkerMetrics;
@@ -95,14 +137,23 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     const message = `${errors.length} of ${items.length} callbacks failed: ${errors.join('; ')}`;
     throw permanent ? new UnrecoverableError(message) : new Error(message);
   };
-  const processor = (job: Job): Promise<HandlerResult | BatchResult> =>
-    job.name === SYNC_BATCH_JOB ? processBatch(job) : processOne(job);
+  let budget: CallbackBudget | undefined;
+  const processor = async (job: Job): Promise<HandlerResult | BatchResult> => {
+    const size = job.name === SYNC_BATCH_JOB ? callbacksIn(job.data) : 1;
+    budget?.take(size);
+    try {
+      return await (job.name === SYNC_BATCH_JOB ? processBatch(job) : processOne(job));
+    } finally {
+      budget?.give(size);
+    }
+  };
   const worker = new Worker(SYNC_QUEUE, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency,
     autorun: deps.autorun ?? true,
   });
+  budget = new CallbackBudget(worker, deps.concurrency);
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);

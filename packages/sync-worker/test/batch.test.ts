@@ -149,6 +149,37 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
     expect(harness.failures).to.have.length(1);
   });
 
+  it('holds about WORKER_CONCURRENCY callbacks at once, however many each job carries', async () => {
+    harness = new WorkerHarness(store.db, 8);
+    let held = 0;
+    let most = 0;
+    const sizes = new Map<string, number>();
+    harness.worker.on('active', (job) => {
+      const size = job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events.length : 1;
+      sizes.set(job.id!, size);
+      most = Math.max(most, (held += size));
+    });
+    harness.worker.on('completed', (job) => (held -= sizes.get(job.id!) ?? 0));
+    await harness.queue.pause();
+    const users = (k: number) =>
+      Array.from({ length: 4 }, (_, i) =>
+        sampleJob('State.StateChange', {
+          Info: { Action: 'Login', To_Account: `held${k}-${i}`, Reason: 'Register' },
+        }),
+      );
+    const jobs = [];
+    for (let k = 0; k < 12; k++) jobs.push(await addBatch(harness, users(k)));
+    await harness.queue.resume();
+    for (const job of jobs) expect((await harness.done(job)).err).to.equal(undefined);
+    // 8 jobs of 4 would be 32 callbacks: the worker takes about 2 batches at a time (one more while it learns)
+    expect(most).to.be.within(8, 12);
+    expect(harness.worker.concurrency).to.equal(2);
+    // and jobs of one callback get the whole limit again
+    const single = await harness.add(sampleJob('State.StateChange'));
+    await harness.done(single);
+    expect(harness.worker.concurrency).to.equal(8);
+  });
+
   it('an envelope that is not a batch fails for good at once', async () => {
     harness = new WorkerHarness(store.db);
     for (const data of [{ v: 1, events: [] }, { v: 2, events: [sampleJob('State.StateChange')] }, null]) {
