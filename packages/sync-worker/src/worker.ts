@@ -39,10 +39,13 @@ const callbacksIn = (data: unknown): number =>
 export class CallbackBudget {
   private jobs = 0;
   private callbacks = 0;
-  constructor(
-    private readonly worker: Pick<Worker, 'concurrency'>,
-    private readonly limit: number,
-  ) {}
+  private worker: Pick<Worker, 'concurrency'> | undefined;
+  constructor(private readonly limit: number) {}
+
+  /** The worker whose job limit this sets. */
+  attach(worker: Pick<Worker, 'concurrency'>): void {
+    this.worker = worker;
+  }
 
   take(callbacks: number): void {
     this.jobs++;
@@ -57,7 +60,7 @@ export class CallbackBudget {
   }
 
   private adjust(): void {
-    if (this.jobs > 0)
+    if (this.jobs > 0 && this.worker)
       this.worker.concurrency = Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks));
   }
 }
@@ -137,14 +140,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     const message = `${errors.length} of ${items.length} callbacks failed: ${errors.join('; ')}`;
     throw permanent ? new UnrecoverableError(message) : new Error(message);
   };
-  let budget: CallbackBudget | undefined;
+  const budget = new CallbackBudget(deps.concurrency);
   const processor = async (job: Job): Promise<HandlerResult | BatchResult> => {
     const size = job.name === SYNC_BATCH_JOB ? callbacksIn(job.data) : 1;
-    budget?.take(size);
+    budget.take(size);
     try {
       return await (job.name === SYNC_BATCH_JOB ? processBatch(job) : processOne(job));
     } finally {
-      budget?.give(size);
+      budget.give(size);
     }
   };
   const worker = new Worker(SYNC_QUEUE, processor, {
@@ -153,7 +156,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     concurrency: deps.concurrency,
     autorun: deps.autorun ?? true,
   });
-  budget = new CallbackBudget(worker, deps.concurrency);
+  budget.attach(worker);
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
