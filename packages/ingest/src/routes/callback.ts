@@ -35,7 +35,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
   return async (ctx) => {
     // koa-bodyparser turns an empty body into {}: it is no JSON at all
     if (!ctx.request.rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
-    const query = ctx.query; // Koa looks the parsed query up again on every access
+    const { query } = ctx.state;
     const command = single(query.CallbackCommand)?.trim();
     if (!command) throw new Rejection('missingCommand');
     const body: unknown = ctx.request.body;
