@@ -33,6 +33,7 @@ export {
   syncJobKey,
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
+  DEFAULT_BATCH_MAX,
   InvalidCallbackError,
   type SyncEvent,
   type SyncJobData,

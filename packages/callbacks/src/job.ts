@@ -31,6 +31,9 @@ export interface SyncJobData {
  */
 export const SYNC_BATCH_JOB = 'batch';
 
+/** How many callbacks a batch carries at most unless ingest is told otherwise (`INGEST_BATCH_MAX`). */
+export const DEFAULT_BATCH_MAX = 64;
+
 /**
  * A batch job's data: the callbacks in the order ingest accepted them. Each callback of a batch has its
  * duplicate mark (`<prefix>:sync:de:<eventKey>`) naming the batch job's id, unless an earlier delivery of

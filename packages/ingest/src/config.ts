@@ -1,5 +1,6 @@
 import { boolean, number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+import { DEFAULT_BATCH_MAX } from '@imsync/callbacks';
 
 export { ConfigError };
 
@@ -88,7 +89,7 @@ const schema = object({
     .max(7 * 24 * 3600)
     .default(600),
   DEDUPE_WINDOW_NO_EVENT_TIME_MS: number().integer().min(0).max(60_000).default(5000),
-  INGEST_BATCH_MAX: number().integer().min(1).max(1000).default(64),
+  INGEST_BATCH_MAX: number().integer().min(1).max(1000).default(DEFAULT_BATCH_MAX),
   UNROUTED_ENABLED: boolean().default(true),
   KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
   DASHBOARD_USER: string().optional(),

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
   BATCH_DUPLICATES_FIELD,
+  DEFAULT_BATCH_MAX,
   batchJobOptions,
   duplicateMarkKey,
   jobOptionsFor,
@@ -47,8 +48,6 @@ export interface BullEnqueuerOptions {
   readonly maxBatch?: number;
 }
 
-export const DEFAULT_MAX_BATCH = 64;
-
 /**
  * `work`, or a QueueUnavailableError once `ms` have passed without an answer. One timer per call (a
  * fraction of a microsecond): Redis may still take the job later, which a redelivery then finds.
@@ -80,14 +79,17 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  * Marks a batch's callbacks, once its job is stored (run in the MULTI that adds it, right after the add):
  * KEYS[1] the job's hash, KEYS[2..n] the marks of its callbacks that have a window; ARGV[1] the job id,
  * ARGV[2..n] each mark's window (ms), ARGV[n+1..2n-1] each marked callback's index in the batch. A callback
- * whose mark is held already is a duplicate: its index goes to the job's hash, and is returned. Nothing is
- * marked if the job is not there (its add failed). Sent as EVAL, so it can never meet NOSCRIPT in a MULTI.
+ * whose mark another job holds is a duplicate: its index goes to the job's hash, and is returned. A mark
+ * this job holds already is no duplicate (ioredis resends a MULTI whose reply a reconnection lost: the
+ * transaction then runs twice). Nothing is marked if the job is not there (its add failed). Sent as EVAL,
+ * so it can never meet NOSCRIPT in a MULTI.
  */
-const MARK_BATCH = `
+export const MARK_BATCH = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
 local duplicates = {}
 for i = 2, #KEYS do
-  if not redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX') then
+  if not redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX')
+    and redis.call('GET', KEYS[i]) ~= ARGV[1] then
     duplicates[#duplicates + 1] = ARGV[#KEYS + i - 1]
   end
 end
@@ -144,7 +146,7 @@ export class BullEnqueuer implements Enqueuer {
     };
     opts.connection.on('ready', this.onReady);
     this.writes = coalesceWrites(opts.connection);
-    this.maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.maxBatch = opts.maxBatch ?? DEFAULT_BATCH_MAX;
     if (!(this.maxBatch >= 1)) throw new RangeError(`maxBatch must be at least 1, got ${this.maxBatch}`);
     this.batchOptions = batchJobOptions(this.maxBatch);
   }

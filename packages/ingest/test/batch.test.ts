@@ -14,7 +14,7 @@ import {
 } from '@imsync/callbacks';
 import { Redis } from 'ioredis';
 import { callbackQuery, loadSample, PrivateRedis } from '@imsync/testing';
-import { QueueUnavailableError } from '../src/enqueuer.js';
+import { MARK_BATCH, QueueUnavailableError } from '../src/enqueuer.js';
 import { OK, OPEN_APP, startHarness, type Harness } from './support.js';
 
 const WINDOW = 60_000;
@@ -129,6 +129,30 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     } finally {
       await replica.close();
     }
+  });
+
+  it('a batch whose transaction runs twice (ioredis resends it after a reconnect) finds no duplicate in itself', async () => {
+    h = await startHarness();
+    const callbacks = [1, 2, 3].map(callback);
+    const other = callback('held-by-another-job');
+    await inOneTurn(h, [other]);
+    await inOneTurn(h, callbacks);
+    const batch = (await h.jobs('sync')).find((j) => j.name === SYNC_BATCH_JOB)!;
+    // the marks script of that MULTI, run again as a resend would: its own marks are no duplicates …
+    const all = [...callbacks, other];
+    const run = () =>
+      h.redis.eval(
+        MARK_BATCH,
+        1 + all.length,
+        syncJobKey(h.prefix, batch.id!),
+        ...all.map((c) => duplicateMarkKey(h.prefix, c.data.eventKey)),
+        batch.id!,
+        ...all.map(() => WINDOW),
+        ...all.map((_, i) => i),
+      );
+    // … and a mark another job holds still is one
+    expect(await run()).to.deep.equal(['3']);
+    expect(await h.redis.hget(syncJobKey(h.prefix, batch.id!), BATCH_DUPLICATES_FIELD)).to.equal('3');
   });
 
   it('sets no mark when the window is 0', async () => {
