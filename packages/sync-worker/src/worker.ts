@@ -1,8 +1,11 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   BATCH_DUPLICATES_FIELD,
+  DEFAULT_BATCH_MAX,
+  SYNC_JOB_OPTIONS,
+  type SyncBatchJobData,
   syncJobKey,
   SYNC_BATCH_JOB,
   SYNC_QUEUE,
@@ -16,9 +19,15 @@ import { assertEveryCommandHandled } from './handlers/index.js';
 import type { HandlerResult } from './handlers/types.js';
 import type { WorkerMetrics } from './metrics.js';
 
+/** A batch's callback that failed and went on as a job of its own. */
+export interface Requeued {
+  readonly requeued: string;
+  readonly error: string;
+}
+
 /** What a batch job returns: each callback's result, in order. */
 export interface BatchResult {
-  readonly events: readonly HandlerResult[];
+  readonly events: readonly (HandlerResult | Requeued)[];
 }
 
 /** How many callbacks a batch job's data carries (1 for anything that is no list: parsing decides). */
@@ -35,16 +44,23 @@ const callbacksIn = (data: unknown): number =>
  * and a batch carries up to INGEST_BATCH_MAX callbacks: 256 batches of 64 would be 16,384 callbacks in
  * memory at once. Each time a job starts or ends, the worker's job limit becomes `limit` divided by the mean
  * size of the jobs it holds, so that it holds about `limit` callbacks whether its jobs carry one or many.
+ * BullMQ fetches jobs before any reaches the processor: while the worker holds none (at start, or idle), its
+ * limit is the number of full batches that fit (`limit / DEFAULT_BATCH_MAX`, at least 1), and it rises at
+ * once when the jobs turn out to be smaller.
  */
 export class CallbackBudget {
   private jobs = 0;
   private callbacks = 0;
   private worker: Pick<Worker, 'concurrency'> | undefined;
-  constructor(private readonly limit: number) {}
+  readonly idleLimit: number;
+  constructor(private readonly limit: number) {
+    this.idleLimit = Math.max(1, Math.floor(limit / DEFAULT_BATCH_MAX));
+  }
 
   /** The worker whose job limit this sets. */
   attach(worker: Pick<Worker, 'concurrency'>): void {
     this.worker = worker;
+    worker.concurrency = this.idleLimit;
   }
 
   take(callbacks: number): void {
@@ -60,8 +76,9 @@ export class CallbackBudget {
   }
 
   private adjust(): void {
-    if (this.jobs > 0 && this.worker)
-      this.worker.concurrency = Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks));
+    if (!this.worker) return;
+    this.worker.concurrency =
+      this.jobs > 0 ? Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks)) : this.idleLimit;
   }
 }
 
@@ -103,12 +120,18 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     observe(event, result, job);
     return result;
   };
+  /** One queue handle on the worker's connection, to re-add a batch's failed callbacks as jobs of their own. */
+  const requeueTo = new Queue(SYNC_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+  requeueTo.on('error', () => undefined); // the add that failed says so
+
   /**
    * A batch's callbacks are applied each in its own transaction (group-committed like any job's), except
    * those ingest found to be duplicates when it added the batch (listed in the job's hash): another job
-   * applies them. If some fail, the others stay applied and the batch fails with every error: retried when
-   * one of them may pass later, failed for good when none can. Applying again what was applied changes
-   * nothing.
+   * applies them. If some fail, the others stay applied and the batch is retried (applying them again
+   * changes nothing). When no retry can help (every failure permanent) or this was the batch's last attempt,
+   * each failed callback goes on as a job of its own (id `<batch id>-<index>`, the catalog's attempts), which
+   * fails, is retried and is shown in the dashboard like any job of one callback, and the batch completes:
+   * failed batches never pile up, and no callback is lost with one.
    */
   const processBatch = async (job: Job): Promise<BatchResult> => {
     const started = performance.now();
@@ -117,28 +140,51 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     const duplicates = new Set(listed ? listed.split(',').map(Number) : []);
     const outcomes = await Promise.allSettled(
       items.map(async (item, i): Promise<HandlerResult> => {
-        if (item instanceof Error) throw item;
         if (duplicates.has(i)) return { skipped: 'a duplicate: another job carries this callback' };
+        if (item instanceof Error) throw item;
         return applyEvent(deps.db, item, committer);
       }),
     );
     metrics.duration.observe({ command: SYNC_BATCH_JOB }, (performance.now() - started) / 1000);
-    const errors: string[] = [];
-    let permanent = true;
-    outcomes.forEach((o, i) => {
+    const failed = outcomes.flatMap((o, i) =>
+      o.status === 'rejected' ? [{ i, err: o.reason as Error }] : [],
+    );
+    const describe = ({ i, err }: { i: number; err: Error }) =>
+      `#${i}${items[i] instanceof Error ? '' : ` ${(items[i] as SyncEvent).command}`}: ${err.message}`;
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (failed.length > 0 && !last && !failed.every((f) => isPermanent(f.err))) {
+      // counted once the batch is done, not at every attempt
+      throw new Error(
+        `${failed.length} of ${items.length} callbacks failed: ${failed.map(describe).join('; ')}`,
+      );
+    }
+    const raw = (job.data as SyncBatchJobData).events;
+    const requeued = new Map(failed.map((f) => [f.i, `${job.id!}-${f.i}`]));
+    if (failed.length > 0) {
+      await requeueTo.addBulk(
+        failed.map(({ i }) => ({
+          name: typeof raw[i]?.command === 'string' ? raw[i].command : 'invalid',
+          data: raw[i],
+          opts: { ...SYNC_JOB_OPTIONS, jobId: requeued.get(i)! },
+        })),
+      );
+      logger.warn(
+        { jobId: job.id, failed: failed.map(describe), requeued: [...requeued.values()] },
+        'callbacks of a batch failed: each goes on as a job of its own',
+      );
+    }
+    const events = outcomes.map((o, i) => {
       const item = items[i]!;
-      if (o.status === 'fulfilled') observe(item as SyncEvent, o.value, job);
-      else {
-        permanent &&= isPermanent(o.reason);
-        errors.push(
-          `#${i}${item instanceof Error ? '' : ` ${item.command}`}: ${(o.reason as Error).message}`,
-        );
+      const command = item instanceof Error ? 'invalid' : item.command;
+      if (o.status === 'fulfilled') {
+        if (item instanceof Error) metrics.processed.inc({ command, result: 'skipped' });
+        else observe(item, o.value, job);
+        return o.value;
       }
+      metrics.processed.inc({ command, result: 'requeued' });
+      return { requeued: requeued.get(i)!, error: (o.reason as Error).message };
     });
-    if (errors.length === 0)
-      return { events: outcomes.map((o) => (o as PromiseFulfilledResult<HandlerResult>).value) };
-    const message = `${errors.length} of ${items.length} callbacks failed: ${errors.join('; ')}`;
-    throw permanent ? new UnrecoverableError(message) : new Error(message);
+    return { events };
   };
   const budget = new CallbackBudget(deps.concurrency);
   const processor = async (job: Job): Promise<HandlerResult | BatchResult> => {
@@ -157,6 +203,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     autorun: deps.autorun ?? true,
   });
   budget.attach(worker);
+  worker.on('closed', () => void requeueTo.close().catch(() => undefined));
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -123,34 +123,75 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
     expect(theirsRows.rowCount).to.equal(0);
   });
 
-  it('an invalid callback fails the batch for good, naming it, after the valid ones are applied', async () => {
+  it('an invalid callback goes on as a job of its own, which fails for good with the reason; the batch completes', async () => {
     harness = new WorkerHarness(store.db);
     const good = sampleJob('State.StateChange');
     const bad = { ...sampleJob('Sns.CallbackFriendAdd'), body: { CallbackCommand: 'Sns.CallbackFriendAdd' } };
     const job = await addBatch(harness, [good, bad]);
-    const { err } = await harness.done(job);
+    expect((await harness.done(job)).err).to.equal(undefined);
+    const finished = (await harness.queue.getJob(job.id!))!;
+    const events = (finished.returnvalue as { events: Record<string, unknown>[] }).events;
+    expect(events[0]).to.deep.equal({ applied: true });
+    expect(events[1]).to.include({ requeued: `${job.id}-1` });
+    expect(events[1]!.error).to.match(/^invalid callback: /);
+    // its own job: named after its command, with the callback as its data, failed at once with the reason
+    const own = (await harness.queue.getJob(`${job.id}-1`))!;
+    expect(own.name).to.equal('Sns.CallbackFriendAdd');
+    expect(own.data).to.deep.equal(bad);
+    const { err } = await harness.done(own);
     expect(err?.name).to.equal('UnrecoverableError');
-    expect(err?.message).to.match(/^1 of 2 callbacks failed: #1: invalid callback: /);
-    expect(harness.failures).to.have.length(1);
+    expect(err?.message).to.match(/^invalid job: /);
     expect(await oneRow(store.db, 'users', { user_id: 'testuser316' })).to.include({
       online_status: 'Online',
     });
   });
 
-  it('a batch of nothing but invalid callbacks fails for good at once, with each reason', async () => {
+  it('a batch of nothing but invalid callbacks: each goes on as a job of its own at once, no retry', async () => {
     harness = new WorkerHarness(store.db);
     const bad = { ...sampleJob('Sns.CallbackFriendAdd'), body: { CallbackCommand: 'Sns.CallbackFriendAdd' } };
     const job = await addBatch(harness, [bad, { ...bad, v: 2 } as unknown as SyncJobData]);
-    const { err } = await harness.done(job);
-    expect(err?.name).to.equal('UnrecoverableError');
-    expect(err?.message).to.match(
-      /^2 of 2 callbacks failed: #0: invalid callback: .*; #1: invalid callback: /,
-    );
-    expect(harness.failures).to.have.length(1);
+    expect((await harness.done(job)).err).to.equal(undefined);
+    const finished = (await harness.queue.getJob(job.id!))!;
+    expect(finished.attemptsStarted).to.equal(1); // no retry: nothing a retry could fix
+    for (const i of [0, 1]) {
+      const own = (await harness.queue.getJob(`${job.id}-${i}`))!;
+      expect((await harness.done(own)).err?.name).to.equal('UnrecoverableError');
+    }
+    expect(harness.failures.map((f) => f.job.id).sort()).to.deep.equal([`${job.id}-0`, `${job.id}-1`]);
   });
 
-  it('holds about WORKER_CONCURRENCY callbacks at once, however many each job carries', async () => {
-    harness = new WorkerHarness(store.db, 8);
+  it('at its last attempt, a callback that still fails for now goes on as a job of its own, applied once it can be', async () => {
+    const db = new pg.Pool({
+      connectionString: TEST_DATABASE_URL,
+      max: 2,
+      options: `-c search_path="${store.schema}" -c lock_timeout=200`,
+    });
+    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${store.schema}".users IN ACCESS EXCLUSIVE MODE`);
+      harness = new WorkerHarness(db, 4);
+      const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
+      const job = await harness.queue.add(SYNC_BATCH_JOB, batchOf(events), { attempts: 1 });
+      expect((await harness.done(job)).err).to.equal(undefined);
+      const own = (await harness.queue.getJob(`${job.id}-1`))!;
+      expect(own.name).to.equal('State.StateChange');
+      expect(own.opts.attempts).to.equal(10); // the catalog's, as any job of one callback
+      await locker.query('COMMIT');
+      expect((await harness.done(own)).err).to.equal(undefined);
+      expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+    } finally {
+      await locker.end();
+      await harness?.close();
+      harness = undefined;
+      await db.end();
+    }
+  });
+
+  it('holds about WORKER_CONCURRENCY callbacks at once, however many each job carries, from its start', async () => {
+    // the jobs wait before the worker starts: BullMQ fetches jobs before any reaches the processor
+    harness = new WorkerHarness(store.db, 8, { autorun: false });
     let held = 0;
     let most = 0;
     const sizes = new Map<string, number>();
@@ -160,24 +201,26 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
       most = Math.max(most, (held += size));
     });
     harness.worker.on('completed', (job) => (held -= sizes.get(job.id!) ?? 0));
-    await harness.queue.pause();
-    const users = (k: number) =>
-      Array.from({ length: 4 }, (_, i) =>
+    const users = (k: number, n: number) =>
+      Array.from({ length: n }, (_, i) =>
         sampleJob('State.StateChange', {
           Info: { Action: 'Login', To_Account: `held${k}-${i}`, Reason: 'Register' },
         }),
       );
-    const jobs = [];
-    for (let k = 0; k < 12; k++) jobs.push(await addBatch(harness, users(k)));
+    const batches = [];
+    for (let k = 0; k < 12; k++) batches.push(await addBatch(harness, users(k, 4)));
+    void harness.worker.run();
+    for (const job of batches) expect((await harness.done(job)).err).to.equal(undefined);
+    // 8 jobs of 4 would be 32 callbacks: the worker holds about two batches at a time
+    expect(most).to.be.within(4, 12);
+    // jobs of one callback get the whole limit
+    most = 0;
+    await harness.queue.pause();
+    const singles = [];
+    for (const callback of users(99, 24)) singles.push(await harness.add(callback));
     await harness.queue.resume();
-    for (const job of jobs) expect((await harness.done(job)).err).to.equal(undefined);
-    // 8 jobs of 4 would be 32 callbacks: the worker takes about 2 batches at a time (one more while it learns)
-    expect(most).to.be.within(8, 12);
-    expect(harness.worker.concurrency).to.equal(2);
-    // and jobs of one callback get the whole limit again
-    const single = await harness.add(sampleJob('State.StateChange'));
-    await harness.done(single);
-    expect(harness.worker.concurrency).to.equal(8);
+    for (const job of singles) expect((await harness.done(job)).err).to.equal(undefined);
+    expect(most).to.be.within(2, 9);
   });
 
   it('an envelope that is not a batch fails for good at once', async () => {

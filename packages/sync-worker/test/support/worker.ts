@@ -24,12 +24,13 @@ export class WorkerHarness {
   private readonly waiters = new Map<string, (o: Outcome) => void>();
   private readonly finished = new Map<string, Outcome>();
 
-  constructor(db: Db, concurrency = 4) {
+  constructor(db: Db, concurrency = 4, opts: { autorun?: boolean } = {}) {
     this.worker = createSyncWorker({
       db,
       connection: this.connection,
       prefix: this.prefix,
       concurrency,
+      autorun: opts.autorun,
       logger: pino({ level: 'silent' }),
       metrics: new WorkerMetrics({ defaultMetrics: false }),
     });
