@@ -35,6 +35,8 @@ export interface IngestOptions {
   readonly name?: string;
   /** `node --cpu-prof` into this folder. */
   readonly profileDir?: string;
+  /** More environment (a setting to compare side by side). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The real ingest service (packages/ingest/dist/main.js), configured as in production. */
@@ -61,6 +63,7 @@ export async function startIngest(ctx: Context, o: IngestOptions): Promise<Targe
       CALLBACK_PATH,
       IM_APPS: `${ctx.sdkAppId}:${ctx.token}`,
       LOG_LEVEL: 'info',
+      ...o.env,
     },
     logFile: ctx.logFile(name),
   });

@@ -1,7 +1,7 @@
 import { SYNC_JOB_OPTIONS, SYNC_QUEUE } from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
 import type { OpenLoopRequest, OpenLoopResult } from '../openloop.js';
-import { payload } from '../payloads.js';
+import { payload, type Probe } from '../payloads.js';
 import { appliedTimes, probeKey } from '../pg.js';
 import { firstMessage, guard, request, type Child } from '../proc.js';
 import { prefixMemory, SyncQueue, usedMemory } from '../redis.js';
@@ -23,7 +23,6 @@ export async function endToEnd(ctx: Context, results: Results): Promise<void> {
   const tag = ctx.newTag('ee');
   log(`${S}: starting sync-worker, ingest and the open-loop sender`);
   const children: Child[] = [];
-  const q = new SyncQueue(ctx.redisUrl, prefix);
   let worker: Child | undefined;
   let ingestChild: Child | undefined;
   try {
@@ -49,13 +48,21 @@ export async function endToEnd(ctx: Context, results: Results): Promise<void> {
     };
     // warm-up at the same rate (not measured), and let the worker catch up before the measured run
     log(`${S}: warm-up, ${o.e2eRate} callbacks/s for ${o.warmupSeconds} s`);
-    const warm = await send(ctx.newTag('ew'), o.warmupSeconds);
-    const warmOk = warm.status.filter((s) => s === 200).length;
-    await guard(children, waitApplied(q, warmOk));
+    const warmTag = ctx.newTag('ew');
+    const warm = await send(warmTag, o.warmupSeconds);
+    const warmOk = warm.status.flatMap((s, i) => (s === 200 ? [payload(warmTag, i).probe] : []));
+    await guard(children, waitApplied(ctx, schema, warmOk));
     log(`${S}: ${o.e2eRate} callbacks/s for ${o.e2eSeconds} s`);
     const res = await send(tag, o.e2eSeconds);
     const ok = res.status.flatMap((s, i) => (s === 200 ? [i] : []));
-    await guard(children, waitApplied(q, warmOk + ok.length));
+    await guard(
+      children,
+      waitApplied(
+        ctx,
+        schema,
+        ok.map((i) => payload(tag, i).probe),
+      ),
+    );
 
     const times = await appliedTimes(
       ctx.databaseUrl,
@@ -71,27 +78,25 @@ export async function endToEnd(ctx: Context, results: Results): Promise<void> {
       else applied.push(t - res.answeredAt[i]!);
     }
     report(results, o.connections, res, ack, applied, missing, ok.length);
-    await redisMemory(ctx, results, prefix, warmOk + ok.length);
+    await redisMemory(ctx, results, prefix);
   } finally {
     for (const c of [...children].reverse()) await c.stop();
     if (ingestChild) results.rss('ingest', ingestChild);
     if (worker) results.rss('sync-worker', worker);
-    await q.close();
     await ctx.dropPrefix(prefix);
     await ctx.dropSchema(schema);
   }
 }
 
-/** Waits until the worker has finished as many callbacks as ingest accepted (a batch job holds several). */
-async function waitApplied(q: SyncQueue, n: number): Promise<void> {
+/**
+ * Waits until every accepted callback's row is in PostgreSQL (retention may already have removed the jobs
+ * that carried them), or gives up after two minutes: the check then reports the rows that are missing.
+ */
+async function waitApplied(ctx: Context, schema: string, probes: readonly Probe[]): Promise<void> {
+  const want = new Set(probes.map(probeKey)).size;
   const deadline = Date.now() + 120_000;
-  for (;;) {
-    const c = await q.counts();
-    const pending = c.waiting + c.active + c.delayed + c.prioritized;
-    if (pending === 0 && (await q.callbacks()).callbacks >= n) return;
-    if (Date.now() > deadline)
-      throw new Error(`the sync-worker did not catch up: ${JSON.stringify(c)} for ${n} accepted callbacks`);
-    await new Promise((r) => setTimeout(r, 100));
+  while ((await appliedTimes(ctx.databaseUrl, schema, probes)).size < want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -176,14 +181,16 @@ function bySecond(
  * Redis memory after the run: the run's keys (jobs kept by retention, dedupe marks) and the whole server.
  * `callbacks` is how many the kept jobs hold.
  */
-async function redisMemory(ctx: Context, results: Results, prefix: string, callbacks: number): Promise<void> {
+async function redisMemory(ctx: Context, results: Results, prefix: string): Promise<void> {
   const mem = await prefixMemory(ctx.redisUrl, prefix);
   const dedupe = await prefixMemory(ctx.redisUrl, `${prefix}:${SYNC_QUEUE}:de`);
   const total = await usedMemory(ctx.redisUrl);
   const q = new SyncQueue(ctx.redisUrl, prefix);
   let windowMs = NaN;
   let unbounded = 0;
+  let kept = { callbacks: 0, jobs: 0 };
   try {
+    kept = await q.callbacks(); // what retention kept
     // every dedupe mark must expire (its TTL is the window)
     let cursor = '0';
     do {
@@ -200,7 +207,7 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, callb
     await q.close();
   }
   const keep = SYNC_JOB_OPTIONS.removeOnComplete as { count?: number; age?: number };
-  const perJob = (mem.bytes - dedupe.bytes) / callbacks; // per callback: mostly jobs of one at this rate
+  const perJob = (mem.bytes - dedupe.bytes) / Math.max(1, kept.callbacks); // per callback kept
   const perMark = dedupe.keys ? dedupe.bytes / dedupe.keys : 0;
   const windowS = Math.round(windowMs / 1000);
   const ceiling =
@@ -212,7 +219,7 @@ async function redisMemory(ctx: Context, results: Results, prefix: string, callb
     metric: 'Redis memory of the run after end to end',
     value: mem.bytes,
     unit: 'B',
-    note: `${mem.keys} keys: ${callbacks} callbacks in completed jobs kept (${Math.round(perJob)} B each), ${dedupe.keys} dedupe marks (${Math.round(perMark)} B each)`,
+    note: `${mem.keys} keys: ${kept.callbacks} callbacks in ${kept.jobs} completed jobs kept (${Math.round(perJob)} B a callback), ${dedupe.keys} dedupe marks (${Math.round(perMark)} B each)`,
   });
   results.figure({
     scenario: 'Memory',
