@@ -57,7 +57,8 @@ export const SYNC_JOB_OPTIONS: Readonly<JobsOptions> = Object.freeze({
  * The options of a batch job (ingest's jobs of up to `maxBatch` callbacks): a synced job's, except that
  * completed batches are kept up to count / maxBatch jobs, so that completed retention still holds about as
  * many callbacks as it does jobs of one (Redis memory stays bounded alike). Failed batches keep the synced
- * jobs' count: a failed job is what an operator retries, and a batch's failure must not trim others.
+ * jobs' count: a batch fails only when the worker could not re-add its failed callbacks as jobs of their own
+ * (Redis refusing at that moment), and its failure must not trim the failed jobs an operator retries.
  */
 export function batchJobOptions(maxBatch: number): Readonly<JobsOptions> {
   const completed = SYNC_JOB_OPTIONS.removeOnComplete as { age: number; count: number };
