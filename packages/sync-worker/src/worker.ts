@@ -44,14 +44,16 @@ const callbacksIn = (data: unknown): number =>
  * and a batch carries up to INGEST_BATCH_MAX callbacks: 256 batches of 64 would be 16,384 callbacks in
  * memory at once. Each time a job starts or ends, the worker's job limit becomes `limit` divided by the mean
  * size of the jobs it holds, so that it holds about `limit` callbacks whether its jobs carry one or many.
- * BullMQ fetches jobs before any reaches the processor: while the worker holds none (at start, or idle), its
- * limit is the number of full batches that fit (`limit / DEFAULT_BATCH_MAX`, at least 1), and it rises at
- * once when the jobs turn out to be smaller.
+ * BullMQ fetches jobs before any reaches the processor: at start, and once the worker has held nothing for
+ * `IDLE_MS` (a gap between group commits is no idleness), its limit is the number of full batches that fit
+ * (`limit / DEFAULT_BATCH_MAX`, at least 1); it rises at once when the jobs turn out to be smaller.
  */
 export class CallbackBudget {
   private jobs = 0;
   private callbacks = 0;
   private worker: Pick<Worker, 'concurrency'> | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  static readonly IDLE_MS = 100;
   readonly idleLimit: number;
   constructor(private readonly limit: number) {
     this.idleLimit = Math.max(1, Math.floor(limit / DEFAULT_BATCH_MAX));
@@ -77,8 +79,14 @@ export class CallbackBudget {
 
   private adjust(): void {
     if (!this.worker) return;
-    this.worker.concurrency =
-      this.jobs > 0 ? Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks)) : this.idleLimit;
+    clearTimeout(this.idle);
+    if (this.jobs > 0) {
+      this.worker.concurrency = Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks));
+      return;
+    }
+    this.idle = setTimeout(() => {
+      if (this.jobs === 0 && this.worker) this.worker.concurrency = this.idleLimit;
+    }, CallbackBudget.IDLE_MS).unref();
   }
 }
 
