@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
+import { postTogether } from '@imsync/testing';
 import { eventually, SDK_APP_ID, Stack } from './support/stack.js';
 import { killAll } from './support/service.js';
 
@@ -18,37 +17,13 @@ const friendAdd = (n: number) => ({
   ForceFlag: 1,
 });
 
-/**
- * POSTs every body on a connection of its own, all written in one turn, so that they reach ingest together
- * (as under load, where ingest puts the callbacks of one event-loop turn in one job). Returns the answers.
- */
-async function burst(port: number, bodies: readonly unknown[]): Promise<unknown[]> {
-  const sockets: Socket[] = [];
-  try {
-    for (const _ of bodies) {
-      const socket = connect(port, '127.0.0.1');
-      await once(socket, 'connect');
-      sockets.push(socket);
-    }
-    const answers = sockets.map(async (socket) => {
-      let text = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => (text += chunk));
-      while (!text.includes('"ErrorCode"')) await once(socket, 'data');
-      return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown;
-    });
-    sockets.forEach((socket, i) => {
-      const body = JSON.stringify(bodies[i]);
-      socket.write(
-        `POST /im/callback?${FRIEND_ADD} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-    });
-    return await Promise.all(answers);
-  } finally {
-    for (const socket of sockets) socket.destroy();
-  }
-}
+/** POSTs the friend adds together (as under load, where ingest puts one event-loop turn's callbacks in one job). */
+const burst = (port: number, bodies: readonly unknown[]): Promise<unknown[]> =>
+  postTogether(
+    port,
+    `/im/callback?${FRIEND_ADD}`,
+    bodies.map((b) => JSON.stringify(b)),
+  );
 
 describe('end to end: callbacks that arrive together share a job (real processes)', function () {
   this.timeout(60_000);

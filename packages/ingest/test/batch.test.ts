@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { expect } from 'chai';
 import {
   BATCH_DUPLICATES_FIELD,
@@ -13,7 +11,7 @@ import {
   type SyncJobData,
 } from '@imsync/callbacks';
 import { Redis } from 'ioredis';
-import { callbackQuery, loadSample, PrivateRedis } from '@imsync/testing';
+import { callbackQuery, loadSample, postTogether, PrivateRedis } from '@imsync/testing';
 import { MARK_BATCH, QueueUnavailableError } from '../src/enqueuer.js';
 import { OK, OPEN_APP, startHarness, type Harness } from './support.js';
 
@@ -183,31 +181,13 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
   it('answers every HTTP callback arriving together OK, batched, and each is in a job exactly once', async () => {
     h = await startHarness();
     const server = await h.listen();
-    const sockets: Socket[] = [];
     try {
       const port = (server.address() as { port: number }).port;
       const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify(callback(i).data.body));
-      for (let i = 0; i < bodies.length; i++) {
-        const socket = connect(port, '127.0.0.1');
-        await once(socket, 'connect');
-        sockets.push(socket);
-      }
       const path = `/im/callback?${callbackQuery({ sdkAppId: OPEN_APP, command: 'State.StateChange' })}`;
       // every request written in one turn: they reach ingest together, as under load
-      const answers = sockets.map(async (socket) => {
-        let text = '';
-        socket.setEncoding('utf8');
-        socket.on('data', (chunk: string) => (text += chunk));
-        while (!text.includes('"ErrorCode"')) await once(socket, 'data');
-        return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown;
-      });
-      sockets.forEach((socket, i) =>
-        socket.write(
-          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-            `Content-Length: ${Buffer.byteLength(bodies[i]!)}\r\n\r\n${bodies[i]}`,
-        ),
-      );
-      expect(await Promise.all(answers)).to.deep.equal(Array(bodies.length).fill(OK));
+      const answers = await postTogether(port, path, bodies);
+      expect(answers).to.deep.equal(Array(bodies.length).fill(OK));
       const jobs = await h.jobs('sync');
       expect(jobs.some((j) => j.name === SYNC_BATCH_JOB)).to.equal(true);
       const events = jobs.flatMap((j) =>
@@ -215,7 +195,6 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
       );
       expect(events.map((e) => JSON.stringify(e.body)).sort()).to.deep.equal([...bodies].sort());
     } finally {
-      for (const socket of sockets) socket.destroy();
       server.close();
     }
   });

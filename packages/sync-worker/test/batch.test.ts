@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import pg from 'pg';
 import {
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
@@ -7,11 +6,11 @@ import {
   type SyncBatchJobData,
   type SyncJobData,
 } from '@imsync/callbacks';
-import { TEST_DATABASE_URL } from '@imsync/testing';
 import { StoreModel } from './model/model.js';
 import { jobOf, sampleJob } from './support/jobs.js';
 import { oneRow, readStores } from './support/read.js';
 import { openStore, type TestStore } from './support/store.js';
+import { withUsersLocked } from './support/lock.js';
 import { WorkerHarness } from './support/worker.js';
 import { CallbackBudget } from '../src/worker.js';
 
@@ -162,32 +161,23 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
   });
 
   it('at its last attempt, a callback that still fails for now goes on as a job of its own, applied once it can be', async () => {
-    const db = new pg.Pool({
-      connectionString: TEST_DATABASE_URL,
-      max: 2,
-      options: `-c search_path="${store.schema}" -c lock_timeout=200`,
+    await withUsersLocked(store, async (db, unlock) => {
+      try {
+        harness = new WorkerHarness(db, 4);
+        const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
+        const job = await harness.queue.add(SYNC_BATCH_JOB, batchOf(events), { attempts: 1 });
+        expect((await harness.done(job)).err).to.equal(undefined);
+        const own = (await harness.queue.getJob(`${job.id}-1`))!;
+        expect(own.name).to.equal('State.StateChange');
+        expect(own.opts.attempts).to.equal(10); // the catalog's, as any job of one callback
+        await unlock();
+        expect((await harness.done(own)).err).to.equal(undefined);
+        expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+      } finally {
+        await harness?.close();
+        harness = undefined;
+      }
     });
-    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${store.schema}".users IN ACCESS EXCLUSIVE MODE`);
-      harness = new WorkerHarness(db, 4);
-      const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
-      const job = await harness.queue.add(SYNC_BATCH_JOB, batchOf(events), { attempts: 1 });
-      expect((await harness.done(job)).err).to.equal(undefined);
-      const own = (await harness.queue.getJob(`${job.id}-1`))!;
-      expect(own.name).to.equal('State.StateChange');
-      expect(own.opts.attempts).to.equal(10); // the catalog's, as any job of one callback
-      await locker.query('COMMIT');
-      expect((await harness.done(own)).err).to.equal(undefined);
-      expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
-    } finally {
-      await locker.end();
-      await harness?.close();
-      harness = undefined;
-      await db.end();
-    }
   });
 
   it('holds about WORKER_CONCURRENCY callbacks at once, however many each job carries, from its start', async () => {
@@ -253,36 +243,29 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
   });
 
   it('a transient fault of one callback retries the batch, and every callback ends applied', async () => {
-    const db = new pg.Pool({
-      connectionString: TEST_DATABASE_URL,
-      max: 2,
-      options: `-c search_path="${store.schema}" -c lock_timeout=200`,
+    await withUsersLocked(store, async (db, unlock) => {
+      try {
+        harness = new WorkerHarness(db, 1);
+        const duplicate = sampleJob('Profile.CallbackPortraitSet');
+        const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
+        await harness.queue.pause();
+        const job = await addBatch(harness, [...events, duplicate]);
+        // listed as a duplicate: still skipped on the retry (the stores hold the other two only)
+        await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '2');
+        await harness.queue.resume();
+        while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
+        await unlock();
+        expect((await harness.done(job)).err).to.equal(undefined);
+        const [first] = harness.failures;
+        expect(first!.err!.name).not.to.equal('UnrecoverableError');
+        expect(first!.err!.message).to.match(
+          /^1 of 3 callbacks failed: #1 State\.StateChange: .*lock timeout/,
+        );
+        expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
+      } finally {
+        await harness?.close();
+        harness = undefined;
+      }
     });
-    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${store.schema}".users IN ACCESS EXCLUSIVE MODE`);
-      harness = new WorkerHarness(db, 1);
-      const duplicate = sampleJob('Profile.CallbackPortraitSet');
-      const events = [sampleJob('Sns.CallbackFriendAdd'), sampleJob('State.StateChange')];
-      await harness.queue.pause();
-      const job = await addBatch(harness, [...events, duplicate]);
-      // listed as a duplicate: still skipped on the retry (the stores hold the other two only)
-      await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '2');
-      await harness.queue.resume();
-      while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
-      await locker.query('COMMIT');
-      expect((await harness.done(job)).err).to.equal(undefined);
-      const [first] = harness.failures;
-      expect(first!.err!.name).not.to.equal('UnrecoverableError');
-      expect(first!.err!.message).to.match(/^1 of 3 callbacks failed: #1 State\.StateChange: .*lock timeout/);
-      expect(await readStores(store.db)).to.deep.equal(StoreModel.of(events).stores());
-    } finally {
-      await locker.end();
-      await harness?.close();
-      harness = undefined;
-      await db.end();
-    }
   });
 });

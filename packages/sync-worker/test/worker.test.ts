@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
-import { freePort, TEST_DATABASE_URL } from '@imsync/testing';
+import { freePort } from '@imsync/testing';
 import { StoreModel } from './model/model.js';
 import { jobOf, sampleJob } from './support/jobs.js';
 import { readStores, oneRow } from './support/read.js';
 import { openStore, type TestStore } from './support/store.js';
+import { withUsersLocked } from './support/lock.js';
 import { WorkerHarness } from './support/worker.js';
 
 describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
@@ -34,44 +35,34 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
   });
 
   it('a transient fault (a lock held past lock_timeout) is retried with backoff, then succeeds', async () => {
-    // the worker's pool gives up waiting for a lock after 200 ms: a transient fault (55P03), like a deadlock
-    const db = new pg.Pool({
-      connectionString: TEST_DATABASE_URL,
-      max: 2,
-      options: `-c search_path="${store.schema}" -c lock_timeout=200`,
+    await withUsersLocked(store, async (db, unlock) => {
+      try {
+        harness = new WorkerHarness(db, 1);
+        const job = await harness.add(sampleJob('State.StateChange'), {
+          backoff: { type: 'exponential', delay: 300 },
+        });
+        // the first attempt fails on the lock, and is not the last
+        while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
+        await unlock();
+        const { err, at } = await harness.done(job);
+        expect(err).to.equal(undefined);
+        const [first] = harness.failures;
+        expect(first!.err!.name).not.to.equal('UnrecoverableError');
+        expect((first!.err as Error & { code?: string }).code).to.equal('55P03'); // lock_not_available
+        expect(first!.err!.message).to.match(/lock timeout/);
+        expect(harness.failures).to.have.length(1);
+        expect(at - first!.at, 'the retry waited for the backoff').to.be.at.least(280);
+        const finished = (await harness.queue.getJob(job.id!))!;
+        expect(await finished.getState()).to.equal('completed');
+        expect(finished.attemptsStarted).to.equal(2);
+        expect(await oneRow(store.db, 'users', { user_id: 'testuser316' })).to.include({
+          online_status: 'Online',
+        });
+      } finally {
+        await harness?.close();
+        harness = undefined;
+      }
     });
-    const locker = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${store.schema}".users IN ACCESS EXCLUSIVE MODE`);
-      harness = new WorkerHarness(db, 1);
-      const job = await harness.add(sampleJob('State.StateChange'), {
-        backoff: { type: 'exponential', delay: 300 },
-      });
-      // the first attempt fails on the lock, and is not the last
-      while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
-      await locker.query('COMMIT');
-      const { err, at } = await harness.done(job);
-      expect(err).to.equal(undefined);
-      const [first] = harness.failures;
-      expect(first!.err!.name).not.to.equal('UnrecoverableError');
-      expect((first!.err as Error & { code?: string }).code).to.equal('55P03'); // lock_not_available
-      expect(first!.err!.message).to.match(/lock timeout/);
-      expect(harness.failures).to.have.length(1);
-      expect(at - first!.at, 'the retry waited for the backoff').to.be.at.least(280);
-      const finished = (await harness.queue.getJob(job.id!))!;
-      expect(await finished.getState()).to.equal('completed');
-      expect(finished.attemptsStarted).to.equal(2);
-      expect(await oneRow(store.db, 'users', { user_id: 'testuser316' })).to.include({
-        online_status: 'Online',
-      });
-    } finally {
-      await locker.end();
-      await harness?.close();
-      harness = undefined;
-      await db.end();
-    }
   });
 
   it('PostgreSQL refusing connections is transient: every attempt is made, none is unrecoverable', async () => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 
 /** Tencent's Sign, computed here independently of the code under test: hex(sha256(token + RequestTime)). */
 export const tencentSign = (token: string, requestTime: string): string =>
@@ -31,4 +33,39 @@ export function callbackQuery(q: CallbackQuery): string {
     p.set('RequestTime', t);
   }
   return p.toString();
+}
+
+/**
+ * POSTs each body (JSON text) on a connection of its own to 127.0.0.1:`port`, every request written in one
+ * event-loop turn, so that they reach the server together as under load. Resolves with the parsed answers.
+ */
+export async function postTogether(
+  port: number,
+  path: string,
+  bodies: readonly string[],
+): Promise<unknown[]> {
+  const sockets: Socket[] = [];
+  try {
+    for (const _ of bodies) {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      sockets.push(socket);
+    }
+    const answers = sockets.map(async (socket) => {
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      while (!text.includes('"ErrorCode"')) await once(socket, 'data');
+      return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown;
+    });
+    sockets.forEach((socket, i) =>
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(bodies[i]!)}\r\n\r\n${bodies[i]}`,
+      ),
+    );
+    return await Promise.all(answers);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
 }

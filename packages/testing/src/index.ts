@@ -1,5 +1,5 @@
 export { loadSample, loadSamples, SAMPLES_DIR, type Sample } from './samples.js';
 export { uniquePrefix, deletePrefix, freePort, PrivateRedis, TEST_REDIS_URL } from './redis.js';
 export { uniqueSchema, dropSchema, TEST_DATABASE_URL } from './postgres.js';
-export { callbackQuery, tencentSign, type CallbackQuery } from './http.js';
+export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './http.js';
 export { serviceLaunch, type Service, type ServiceLaunch } from './service.js';
