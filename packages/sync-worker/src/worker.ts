@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   BATCH_DUPLICATES_FIELD,
+  parseSyncBatch,
   DEFAULT_BATCH_MAX,
   SYNC_JOB_OPTIONS,
   type SyncBatchJobData,
@@ -45,8 +46,9 @@ const callbacksIn = (data: unknown): number =>
  * memory at once. Each time a job starts or ends, the worker's job limit becomes `limit` divided by the mean
  * size of the jobs it holds, so that it holds about `limit` callbacks whether its jobs carry one or many.
  * BullMQ fetches jobs before any reaches the processor: at start, and once the worker has held nothing for
- * `IDLE_MS` (a gap between group commits is no idleness), its limit is the number of full batches that fit
- * (`limit / DEFAULT_BATCH_MAX`, at least 1); it rises at once when the jobs turn out to be smaller.
+ * `IDLE_MS` (a gap between group commits is no idleness), its limit is the number of the largest batches
+ * that fit (`limit / DEFAULT_BATCH_MAX`, or the largest batch seen if larger, at least 1); it rises at once
+ * when the jobs turn out to be smaller.
  */
 export class CallbackBudget {
   private jobs = 0;
@@ -54,9 +56,12 @@ export class CallbackBudget {
   private worker: Pick<Worker, 'concurrency'> | undefined;
   private idle: NodeJS.Timeout | undefined;
   static readonly IDLE_MS = 100;
-  readonly idleLimit: number;
-  constructor(private readonly limit: number) {
-    this.idleLimit = Math.max(1, Math.floor(limit / DEFAULT_BATCH_MAX));
+  private largest = DEFAULT_BATCH_MAX;
+  constructor(private readonly limit: number) {}
+
+  /** The job limit while nothing is known of the jobs to come. */
+  get idleLimit(): number {
+    return Math.max(1, Math.floor(this.limit / this.largest));
   }
 
   /** The worker whose job limit this sets. */
@@ -66,6 +71,7 @@ export class CallbackBudget {
   }
 
   take(callbacks: number): void {
+    this.largest = Math.max(this.largest, callbacks);
     this.jobs++;
     this.callbacks += callbacks;
     this.adjust();
@@ -133,6 +139,30 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   requeueTo.on('error', () => undefined); // the add that failed says so
 
   /**
+   * Re-adds callbacks of a batch as jobs of their own, `<batch id>-<index>` with the catalog's options, and
+   * says their ids. A job of that id may exist already (the batch was retried by hand after an earlier
+   * re-add): one that failed is retried afresh, and one that is waiting, running or completed is left be.
+   */
+  const requeue = async (job: Job, indices: readonly number[]): Promise<Map<number, string>> => {
+    const raw = (job.data as SyncBatchJobData).events;
+    const ids = new Map(indices.map((i) => [i, `${job.id!}-${i}`]));
+    const existing = await Promise.all(indices.map((i) => requeueTo.getJob(ids.get(i)!)));
+    const fresh = indices.filter((_, k) => !existing[k]);
+    await requeueTo.addBulk(
+      fresh.map((i) => ({
+        name: typeof raw[i]?.command === 'string' ? raw[i].command : 'invalid',
+        data: raw[i],
+        opts: { ...SYNC_JOB_OPTIONS, jobId: ids.get(i)! },
+      })),
+    );
+    for (const own of existing) {
+      if (own && (await own.getState()) === 'failed')
+        await own.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    }
+    return ids;
+  };
+
+  /**
    * A batch's callbacks are applied each in its own transaction (group-committed like any job's), except
    * those ingest found to be duplicates when it added the batch (listed in the job's hash): another job
    * applies them. If some fail, the others stay applied and the batch is retried (applying them again
@@ -166,16 +196,11 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
         `${failed.length} of ${items.length} callbacks failed: ${failed.map(describe).join('; ')}`,
       );
     }
-    const raw = (job.data as SyncBatchJobData).events;
-    const requeued = new Map(failed.map((f) => [f.i, `${job.id!}-${f.i}`]));
+    const requeued = await requeue(
+      job,
+      failed.map((f) => f.i),
+    );
     if (failed.length > 0) {
-      await requeueTo.addBulk(
-        failed.map(({ i }) => ({
-          name: typeof raw[i]?.command === 'string' ? raw[i].command : 'invalid',
-          data: raw[i],
-          opts: { ...SYNC_JOB_OPTIONS, jobId: requeued.get(i)! },
-        })),
-      );
       logger.warn(
         { jobId: job.id, failed: failed.map(describe), requeued: [...requeued.values()] },
         'callbacks of a batch failed: each goes on as a job of its own',
@@ -212,9 +237,41 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   });
   budget.attach(worker);
   worker.on('closed', () => void requeueTo.close().catch(() => undefined));
+  /**
+   * A batch that failed for good without running to its end (its worker crashed twice while holding it, or
+   * Redis failed at its last attempt): every callback that is no duplicate goes on as a job of its own
+   * (applying again one that was applied changes nothing). If Redis refuses that too, the batch stays in the
+   * failed set with all its callbacks, for a retry by hand.
+   */
+  const requeueFailedBatch = async (job: Job): Promise<void> => {
+    try {
+      let events: readonly unknown[];
+      try {
+        events = parseSyncBatch(job.data);
+      } catch {
+        return; // no batch of this version: it failed with its reason, nothing to re-add
+      }
+      const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
+      const duplicates = new Set(listed ? listed.split(',').map(Number) : []);
+      const ids = await requeue(
+        job,
+        events.flatMap((_, i) => (duplicates.has(i) ? [] : [i])),
+      );
+      logger.warn(
+        { jobId: job.id, requeued: [...ids.values()] },
+        'a batch failed for good: its callbacks go on as jobs of their own',
+      );
+    } catch (err) {
+      logger.error(
+        { jobId: job.id, err: (err as Error).message },
+        'a failed batch could not be re-added: retry it by hand',
+      );
+    }
+  };
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final && job.name === SYNC_BATCH_JOB) void requeueFailedBatch(job);
     metrics.processed.inc({ command: job.name, result: final ? 'failed' : 'retry' });
     logger[final ? 'error' : 'warn'](
       { jobId: job.id, command: job.name, attemptsMade: job.attemptsMade, err: err.message },

@@ -146,6 +146,46 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
     });
   });
 
+  it('a callback re-added before fails again when its batch is retried by hand: its job is retried afresh', async () => {
+    harness = new WorkerHarness(store.db);
+    const bad = { ...sampleJob('Sns.CallbackFriendAdd'), body: { CallbackCommand: 'Sns.CallbackFriendAdd' } };
+    const job = await addBatch(harness, [sampleJob('State.StateChange'), bad]);
+    await harness.done(job);
+    const own = (await harness.queue.getJob(`${job.id}-1`))!;
+    await harness.done(own);
+    expect(harness.failures.filter((f) => f.job.id === own.id)).to.have.length(1);
+    // the dashboard's retry of the completed batch
+    await (await harness.queue.getJob(job.id!))!.retry('completed');
+    while (harness.failures.filter((f) => f.job.id === own.id).length < 2)
+      await new Promise((r) => setTimeout(r, 20));
+    const again = (await harness.queue.getJob(own.id!))!;
+    expect(await again.getState()).to.equal('failed');
+    expect(again.attemptsStarted).to.equal(1); // afresh
+  });
+
+  it('a batch that fails for good without running to its end: its callbacks but the duplicates go on as jobs of their own', async () => {
+    harness = new WorkerHarness(store.db);
+    await harness.queue.pause();
+    const job = await addBatch(
+      harness,
+      ['a', 'b', 'c'].map((u) =>
+        sampleJob('State.StateChange', { Info: { Action: 'Login', To_Account: u, Reason: 'Register' } }),
+      ),
+    );
+    await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '1');
+    // what BullMQ reports when a job stalled once too often (its worker died holding it)
+    harness.worker.emit(
+      'failed',
+      job,
+      Object.assign(new Error('job stalled more than allowable limit'), { name: 'UnrecoverableError' }),
+      'active',
+    );
+    const own = async (i: number) => harness!.queue.getJob(`${job.id}-${i}`);
+    while (!(await own(0)) || !(await own(2))) await new Promise((r) => setTimeout(r, 20));
+    expect(await own(1)).to.equal(undefined);
+    expect((await own(0))!.data).to.deep.equal((job.data as SyncBatchJobData).events[0]);
+  });
+
   it('a batch of nothing but invalid callbacks: each goes on as a job of its own at once, no retry', async () => {
     harness = new WorkerHarness(store.db);
     const bad = { ...sampleJob('Sns.CallbackFriendAdd'), body: { CallbackCommand: 'Sns.CallbackFriendAdd' } };

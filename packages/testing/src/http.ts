@@ -51,13 +51,24 @@ export async function postTogether(
       await once(socket, 'connect');
       sockets.push(socket);
     }
-    const answers = sockets.map(async (socket) => {
-      let text = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => (text += chunk));
-      while (!text.includes('"ErrorCode"')) await once(socket, 'data');
-      return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as unknown;
-    });
+    const answers = sockets.map(
+      (socket) =>
+        new Promise<unknown>((resolve, reject) => {
+          let text = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk: string) => {
+            text += chunk;
+            if (!text.includes('"ErrorCode"')) return;
+            try {
+              resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)));
+            } catch (err) {
+              reject(err as Error);
+            }
+          });
+          socket.on('error', reject);
+          socket.on('close', () => reject(new Error(`the connection closed before an answer: ${text}`)));
+        }),
+    );
     sockets.forEach((socket, i) =>
       socket.write(
         `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
