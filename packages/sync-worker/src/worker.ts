@@ -146,6 +146,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   const requeue = async (job: Job, indices: readonly number[]): Promise<Map<number, string>> => {
     const raw = (job.data as SyncBatchJobData).events;
     const ids = new Map(indices.map((i) => [i, `${job.id!}-${i}`]));
+    if (indices.length === 0) return ids;
     const existing = await Promise.all(indices.map((i) => requeueTo.getJob(ids.get(i)!)));
     const fresh = indices.filter((_, k) => !existing[k]);
     await requeueTo.addBulk(
