@@ -4,16 +4,16 @@ import type { Logger } from 'pino';
 import {
   BATCH_DUPLICATES_FIELD,
   parseSyncBatch,
-  DEFAULT_BATCH_MAX,
-  SYNC_JOB_OPTIONS,
-  type SyncBatchJobData,
-  syncJobKey,
   SYNC_BATCH_JOB,
+  SYNC_JOB_OPTIONS,
   SYNC_QUEUE,
+  syncJobKey,
   UNROUTED_QUEUE,
+  type SyncBatchJobData,
   type SyncEvent,
 } from '@imsync/callbacks';
 import { applyEvent, isPermanent, parseBatchJob, parseJob } from './apply.js';
+import { CallbackBudget } from './budget.js';
 import type { Db } from './db.js';
 import { GroupCommitter } from './statements.js';
 import { assertEveryCommandHandled } from './handlers/index.js';
@@ -31,71 +31,6 @@ export interface BatchResult {
   readonly events: readonly (HandlerResult | Requeued)[];
 }
 
-/** How many callbacks a batch job's data carries (1 for anything that is no list: parsing decides). */
-const callbacksIn = (data: unknown): number =>
-  Math.max(
-    1,
-    (data as { events?: unknown } | null)?.events instanceof Array
-      ? (data as { events: unknown[] }).events.length
-      : 1,
-  );
-
-/**
- * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY). BullMQ's concurrency counts jobs,
- * and a batch carries up to INGEST_BATCH_MAX callbacks: 256 batches of 64 would be 16,384 callbacks in
- * memory at once. Each time a job starts or ends, the worker's job limit becomes `limit` divided by the mean
- * size of the jobs it holds, so that it holds about `limit` callbacks whether its jobs carry one or many.
- * BullMQ fetches jobs before any reaches the processor: at start, and once the worker has held nothing for
- * `IDLE_MS` (a gap between group commits is no idleness), its limit is the number of the largest batches
- * that fit (`limit / DEFAULT_BATCH_MAX`, or the largest batch seen if larger, at least 1); it rises at once
- * when the jobs turn out to be smaller.
- */
-export class CallbackBudget {
-  private jobs = 0;
-  private callbacks = 0;
-  private worker: Pick<Worker, 'concurrency'> | undefined;
-  private idle: NodeJS.Timeout | undefined;
-  static readonly IDLE_MS = 100;
-  private largest = DEFAULT_BATCH_MAX;
-  constructor(private readonly limit: number) {}
-
-  /** The job limit while nothing is known of the jobs to come. */
-  get idleLimit(): number {
-    return Math.max(1, Math.floor(this.limit / this.largest));
-  }
-
-  /** The worker whose job limit this sets. */
-  attach(worker: Pick<Worker, 'concurrency'>): void {
-    this.worker = worker;
-    worker.concurrency = this.idleLimit;
-  }
-
-  take(callbacks: number): void {
-    this.largest = Math.max(this.largest, callbacks);
-    this.jobs++;
-    this.callbacks += callbacks;
-    this.adjust();
-  }
-
-  give(callbacks: number): void {
-    this.jobs--;
-    this.callbacks -= callbacks;
-    this.adjust();
-  }
-
-  private adjust(): void {
-    if (!this.worker) return;
-    clearTimeout(this.idle);
-    if (this.jobs > 0) {
-      this.worker.concurrency = Math.max(1, Math.round((this.limit * this.jobs) / this.callbacks));
-      return;
-    }
-    this.idle = setTimeout(() => {
-      if (this.jobs === 0 && this.worker) this.worker.concurrency = this.idleLimit;
-    }, CallbackBudget.IDLE_MS).unref();
-  }
-}
-
 export interface SyncWorkerDeps {
   readonly db: Db;
   readonly connection: Redis;
@@ -111,9 +46,10 @@ export interface SyncWorkerDeps {
 }
 
 /**
- * The BullMQ worker of the sync queue: validates each job again, applies it in one transaction and
- * returns what it did. The error decides: UnrecoverableError fails the job at once, anything else is
- * retried with the catalog's backoff. Never connects by itself. Throws at once if a synced command has no
+ * The BullMQ worker of the sync queue: validates each callback again, applies each in one transaction and
+ * returns what it did. For a job of one callback the error decides: UnrecoverableError fails the job at
+ * once, anything else is retried with the catalog's backoff. A batch goes on without the callbacks that
+ * cannot be applied (see processBatch). Never connects by itself. Throws at once if a synced command has no
  * handler.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): Worker {
@@ -137,6 +73,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   /** One queue handle on the worker's connection, to re-add a batch's failed callbacks as jobs of their own. */
   const requeueTo = new Queue(SYNC_QUEUE, { connection: deps.connection, prefix: deps.prefix });
   requeueTo.on('error', () => undefined); // the add that failed says so
+
+  /** The indexes of a batch's callbacks that ingest found to be duplicates (listed in the job's hash). */
+  const duplicatesOf = async (job: Job): Promise<Set<number>> => {
+    const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
+    return new Set(listed ? listed.split(',').map(Number) : []);
+  };
 
   /**
    * Re-adds callbacks of a batch as jobs of their own, `<batch id>-<index>` with the catalog's options, and
@@ -175,8 +117,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   const processBatch = async (job: Job): Promise<BatchResult> => {
     const started = performance.now();
     const items = parseBatchJob(job.data);
-    const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
-    const duplicates = new Set(listed ? listed.split(',').map(Number) : []);
+    const duplicates = await duplicatesOf(job);
     const outcomes = await Promise.allSettled(
       items.map(async (item, i): Promise<HandlerResult> => {
         if (duplicates.has(i)) return { skipped: 'a duplicate: another job carries this callback' };
@@ -222,10 +163,12 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   };
   const budget = new CallbackBudget(deps.concurrency);
   const processor = async (job: Job): Promise<HandlerResult | BatchResult> => {
-    const size = job.name === SYNC_BATCH_JOB ? callbacksIn(job.data) : 1;
+    const batch = job.name === SYNC_BATCH_JOB;
+    const events = batch ? (job.data as Partial<SyncBatchJobData> | null)?.events : undefined;
+    const size = Array.isArray(events) ? Math.max(1, events.length) : 1; // else parsing refuses it
     budget.take(size);
     try {
-      return await (job.name === SYNC_BATCH_JOB ? processBatch(job) : processOne(job));
+      return await (batch ? processBatch(job) : processOne(job));
     } finally {
       budget.give(size);
     }
@@ -245,15 +188,14 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
    * failed set with all its callbacks, for a retry by hand.
    */
   const requeueFailedBatch = async (job: Job): Promise<void> => {
+    let events: readonly unknown[];
     try {
-      let events: readonly unknown[];
-      try {
-        events = parseSyncBatch(job.data);
-      } catch {
-        return; // no batch of this version: it failed with its reason, nothing to re-add
-      }
-      const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
-      const duplicates = new Set(listed ? listed.split(',').map(Number) : []);
+      events = parseSyncBatch(job.data);
+    } catch {
+      return; // no batch of this version: it failed with its reason, nothing to re-add
+    }
+    try {
+      const duplicates = await duplicatesOf(job);
       const ids = await requeue(
         job,
         events.flatMap((_, i) => (duplicates.has(i) ? [] : [i])),

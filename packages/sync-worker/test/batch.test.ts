@@ -12,7 +12,7 @@ import { oneRow, readStores } from './support/read.js';
 import { openStore, type TestStore } from './support/store.js';
 import { withUsersLocked } from './support/lock.js';
 import { WorkerHarness } from './support/worker.js';
-import { CallbackBudget } from '../src/worker.js';
+import { CallbackBudget } from '../src/budget.js';
 
 const batchOf = (events: readonly SyncJobData[]): SyncBatchJobData => ({ v: 1, events });
 
