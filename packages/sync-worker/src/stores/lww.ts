@@ -83,6 +83,23 @@ function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: strin
   return { sql, columns };
 }
 
+/** Each register's part of a statement's signature, built once per register (registers are constants). */
+const registerSignatures = new WeakMap<Register, string>();
+function registerSignature(r: Register): string {
+  let sig = registerSignatures.get(r);
+  if (sig === undefined) registerSignatures.set(r, (sig = `${r.version}:${r.columns.join(',')}`));
+  return sig;
+}
+
+/** What the statement's text depends on, field by field: its cache key. */
+function signatureOf(u: LwwUpsert): string {
+  let registers = '';
+  for (const r of u.registers) registers += `${registerSignature(r)};`;
+  let merges = '';
+  if (u.merges) for (const c of Object.keys(u.merges)) merges += `${c}=${u.merges[c]};`;
+  return `${u.table}|${u.key.join(',')}|${u.rows.length}|${registers}|${merges}|${u.maxima?.join(',') ?? ''}|${u.minima?.join(',') ?? ''}`;
+}
+
 /**
  * Inserts or merges rows so that every register keeps the value of the event with the greatest version,
  * whatever order the events arrive in. One statement; rows are written in key order so that concurrent
@@ -90,23 +107,27 @@ function buildSql(u: LwwUpsert, rowCount: number): { sql: string; columns: strin
  */
 export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
   if (u.rows.length === 0) return;
-  const merges = Object.entries(u.merges ?? {}).map(([c, fn]) => `${c}=${fn}`);
-  const signature = `${u.table}|${u.key}|${u.registers.map((r) => r.version + ':' + r.columns.join(','))}|${merges}|${u.maxima}|${u.minima}|${u.rows.length}`;
+  const signature = signatureOf(u);
   let built = statements.get(signature);
   if (!built) {
     built = buildSql(u, u.rows.length);
     statements.set(signature, built);
   }
   const { sql, columns } = built;
-  const keyOf = (r: Record<string, unknown>) => u.key.map((k) => String(r[k])).join('\u0000');
-  const rows = [...u.rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  const params = rows.flatMap((r) =>
-    columns.map((c) => {
+  let rows = u.rows;
+  if (rows.length > 1) {
+    const keyed = rows.map((r) => ({ r, k: u.key.map((k) => String(r[k])).join('\u0000') }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    rows = keyed.map(({ r }) => r);
+  }
+  const params: unknown[] = [];
+  for (const r of rows) {
+    for (const c of columns) {
       const v = r[c];
       if (v === undefined) throw new Error(`upsertLww(${u.table}): row has no value for ${c}`);
       // node-postgres sends a JS array as a PostgreSQL array: a jsonb array must go as JSON text
-      return typeof v === 'bigint' ? v.toString() : Array.isArray(v) ? JSON.stringify(v) : v;
-    }),
-  );
+      params.push(typeof v === 'bigint' ? v.toString() : Array.isArray(v) ? JSON.stringify(v) : v);
+    }
+  }
   await tx.query(sql, params);
 }
