@@ -5,6 +5,7 @@
  */
 import { Context, log } from './context.js';
 import { parseOptions, type Scenario } from './options.js';
+import { ensureDatabase } from './pg.js';
 import { stopAll } from './proc.js';
 import { fmt, machine, passes, textTable, writeReport } from './report.js';
 import { Results } from './results.js';
@@ -75,6 +76,8 @@ async function main(): Promise<number> {
 
   log(`imsync bench ${opts.quick ? '(quick) ' : ''}run ${ctx.runId}; logs in ${ctx.logDir}`);
   try {
+    if ((opts.scenarios.has('drain') || opts.scenarios.has('e2e')) && (await ensureDatabase(ctx.databaseUrl)))
+      log(`created the database ${new URL(ctx.databaseUrl).pathname.slice(1)}`);
     for (const s of opts.scenarios) {
       if (interrupted) throw new Error('interrupted');
       await RUNNERS[s](ctx, results);
