@@ -177,8 +177,9 @@ export class TencentApiClient {
     for (let offset = 0; ;) {
       const res = await this.call('get_group_member_info', { ...base, Offset: offset });
       yield { members: res.MemberList, memberNum: res.MemberNum };
-      if (res.MemberList.length < limit) return;
       offset += res.MemberList.length;
+      // a short page is the last; so is one that reaches the member count (unless roles filter the list)
+      if (res.MemberList.length < limit || (!options.memberRoleFilter && offset >= res.MemberNum)) return;
     }
   }
 
