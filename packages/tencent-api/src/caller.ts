@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from 'yup';
 import { ENDPOINTS, ENDPOINT_NAMES, type Endpoint, type Requests, type Responses } from './endpoints.js';
@@ -45,6 +46,8 @@ export class Caller {
   constructor(settings: Settings) {
     this.#s = settings;
     this.#transport = new Transport(settings.baseUrl);
+    // every call waiting for its turn listens to this signal: any number may be pending
+    setMaxListeners(0, this.#closing.signal);
     this.#limiters = new Map(
       ENDPOINT_NAMES.map((e) => {
         const cap = e === 'get_appid_group_list' ? settings.groupListRps : settings.maxRps;
@@ -59,6 +62,7 @@ export class Caller {
     signal?: AbortSignal,
   ): Promise<Responses[E]> {
     const abort = signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+    if (signal) setMaxListeners(0, abort);
     const limiter = this.#limiters.get(endpoint)!;
     const json = JSON.stringify(body);
     let renewed = false;
