@@ -174,8 +174,7 @@ describe('TencentApiClient against the fake Tencent: errors by class', () => {
 
   it('an answer that does not match the documented shape is a clear error', async () => {
     h = await harness();
-    h.fake.state.addUser('zoe');
-    h.fake.state.setProfile('zoe', 'Tag_Profile_IM_Nick', { nested: true } as unknown as string);
+    h.fake.state.addUser('zoe', { Tag_Profile_IM_Nick: { nested: true } as unknown as string });
     const err = await failure(h.client.portraitGet(['zoe'], ['Tag_Profile_IM_Nick']));
     expect(err.message).to.match(/^portrait_get: the answer does not match the documented shape: .*Value/);
   });

@@ -45,23 +45,19 @@ const groupOf = (state: FakeAppState, body: Body): FakeGroup => {
 };
 const kv = (m: Map<string, string>, keys?: unknown) =>
   [...m].filter(([k]) => !Array.isArray(keys) || keys.includes(k)).map(([Key, Value]) => ({ Key, Value }));
+/** A page of a map's entries in key order, and the next start (0 when none remains). */
+const pageOf = <V>(m: Map<string, V>, start: number, size: number) => {
+  const page = [...m].sort(([a], [b]) => (a < b ? -1 : 1)).slice(start, start + size);
+  return { page, next: start + page.length >= m.size ? 0 : start + page.length };
+};
 const memberView = ({ seq: _seq, ...m }: FakeMember, body: Body) => {
   const fields = body.MemberInfoFilter;
   if (!Array.isArray(fields)) return m;
   return Object.fromEntries(Object.entries(m).filter(([k]) => k === 'Member_Account' || fields.includes(k)));
 };
 
-const BASE_FIELDS = [
-  'Type',
-  'Name',
-  'Introduction',
-  'Notification',
-  'FaceUrl',
-  'Owner_Account',
-  'CreateTime',
-  'ApplyJoinOption',
-  'MaxMemberNum',
-] as const;
+/** The fields of a group that are not base info. */
+const NOT_BASE = new Set(['GroupId', 'AppDefinedData', 'members', 'attrs', 'topics', 'seq']);
 
 export const HANDLERS: Record<string, Handler> = {
   'group_open_http_svc/get_appid_group_list': (state, body) => {
@@ -84,15 +80,16 @@ export const HANDLERS: Record<string, Handler> = {
   'group_open_http_svc/get_group_info': (state, body) => {
     const ids = list(body, 'GroupIdList', 50);
     const filter = body.ResponseFilter as Record<string, unknown> | undefined;
-    const baseFields = filter
-      ? ((filter.GroupBaseInfoFilter as string[] | undefined) ?? [])
-      : [...BASE_FIELDS, 'MemberNum'];
+    const baseFields = filter ? ((filter.GroupBaseInfoFilter as string[] | undefined) ?? []) : undefined;
     return {
       GroupInfo: ids.map((GroupId) => {
         const g = state.groups.get(GroupId);
         if (!g) return { GroupId, ErrorCode: 10010, ErrorInfo: 'this group does not exist' };
         const info: Record<string, unknown> = { GroupId, ErrorCode: 0, ErrorInfo: '' };
-        for (const f of baseFields)
+        for (const f of baseFields ??
+          Object.keys(g)
+            .filter((k) => !NOT_BASE.has(k))
+            .concat('MemberNum'))
           info[f] = f === 'MemberNum' ? g.members.size : (g as unknown as Record<string, unknown>)[f];
         if (!filter || Array.isArray(filter.AppDefinedDataFilter_Group))
           info.AppDefinedData = kv(g.AppDefinedData, filter?.AppDefinedDataFilter_Group);
@@ -116,6 +113,7 @@ export const HANDLERS: Record<string, Handler> = {
     if (g.Type === 'Community') {
       if (typeof body.Next !== 'string')
         throw invalid('a Community group pages with Next (a string), not Offset');
+      if (!/^\d*$/.test(body.Next)) throw invalid('Next must be "" or a cursor this API returned');
       const after = body.Next === '' ? 0n : BigInt(body.Next);
       const rest = all.filter((m) => m.seq > after);
       const page = rest.slice(0, limit ?? rest.length);
@@ -152,12 +150,7 @@ export const HANDLERS: Record<string, Handler> = {
           ErrorCode: 0,
           ErrorInfo: '',
           TopicInfo: { ...t, GroupID: g.GroupId, LastMsgTime: 0, NextMsgSeq: 1, ShutUpAllFlag: 0 },
-          SelfInfo: {
-            JoinTime: self.JoinTime,
-            MsgFlag: self.MsgFlag,
-            ReadedSeq: 0,
-            MuteUntil: self.MuteUntil,
-          },
+          SelfInfo: { JoinTime: self.JoinTime, MsgFlag: self.MsgFlag, MuteUntil: self.MuteUntil },
         };
       }),
     };
@@ -223,9 +216,7 @@ export const HANDLERS: Record<string, Handler> = {
     const u = state.users.get(str(body, 'From_Account', 30001));
     if (!u) throw new FakeError(30003, 'From_Account does not exist');
     const start = int(body, 'StartIndex');
-    const all = [...u.friends].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const page = all.slice(start, start + options.friendPageSize);
-    const done = start + page.length >= all.length;
+    const { page, next } = pageOf(u.friends, start, options.friendPageSize);
     return {
       ErrorDisplay: '',
       UserDataItem: page.map(([To_Account, f]) => ({
@@ -235,14 +226,13 @@ export const HANDLERS: Record<string, Handler> = {
           { Tag: 'Tag_SNS_IM_Remark', Value: f.Remark },
           { Tag: 'Tag_SNS_IM_Group', Value: f.Groups },
           { Tag: 'Tag_SNS_IM_AddTime', Value: f.AddTime },
-          ...[...f.custom].map(([Tag, Value]) => ({ Tag, Value })),
         ],
       })),
-      StandardSequence: all.length,
+      StandardSequence: u.friends.size,
       CustomSequence: 0,
-      FriendNum: all.length,
-      CompleteFlag: done ? 1 : 0,
-      NextStartIndex: done ? 0 : start + page.length,
+      FriendNum: u.friends.size,
+      CompleteFlag: next ? 0 : 1,
+      NextStartIndex: next,
     };
   },
 
@@ -253,14 +243,12 @@ export const HANDLERS: Record<string, Handler> = {
     const max = int(body, 'MaxLimited');
     if (max < 1 || max > 1000) throw new FakeError(30001, 'MaxLimited must be 1..1000');
     int(body, 'LastSequence');
-    const all = [...u.blocklist].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const page = all.slice(start, start + max);
-    const done = start + page.length >= all.length;
+    const { page, next } = pageOf(u.blocklist, start, max);
     return {
       ErrorDisplay: '',
       BlackListItem: page.map(([To_Account, AddBlackTimeStamp]) => ({ To_Account, AddBlackTimeStamp })),
-      StartIndex: done ? 0 : start + page.length,
-      CurruentSequence: all.length,
+      StartIndex: next,
+      CurruentSequence: u.blocklist.size,
     };
   },
 };

@@ -15,6 +15,7 @@ export interface FakeMember {
   seq: bigint;
 }
 
+/** A topic as `get_topic` answers it (`GroupID` and the message fields are added when served). */
 export interface FakeTopic {
   TopicId: string;
   TopicName: string;
@@ -25,7 +26,8 @@ export interface FakeTopic {
   CreateTime: number;
 }
 
-export interface FakeGroup {
+/** The base fields `get_group_info` can answer, as Tencent names them. */
+export interface FakeGroupInfo {
   GroupId: string;
   Type: FakeGroupType;
   Name: string;
@@ -36,6 +38,9 @@ export interface FakeGroup {
   CreateTime: number;
   ApplyJoinOption: string;
   MaxMemberNum: number;
+}
+
+export interface FakeGroup extends FakeGroupInfo {
   AppDefinedData: Map<string, string>;
   members: Map<string, FakeMember>;
   attrs: Map<string, string>;
@@ -49,7 +54,6 @@ export interface FakeFriend {
   AddSource: string;
   Remark: string;
   Groups: string[];
-  custom: Map<string, string>;
 }
 
 export interface FakeUser {
@@ -64,32 +68,29 @@ export interface FakeUser {
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const GROUP_SEQ_BASE = 4_454_685_361;
-const MEMBER_SEQ_BASE = 144_115_265_295_492_787n;
 
 export class FakeAppState {
   readonly groups = new Map<string, FakeGroup>();
   readonly users = new Map<string, FakeUser>();
-  #groupSeq = GROUP_SEQ_BASE;
-  #memberSeq = MEMBER_SEQ_BASE;
-  #groupCounter = 0;
+  #groupSeq = 4_454_685_361;
+  #memberSeq = 144_115_265_295_492_787n;
+  #groups = 0;
 
-  /** Adds an account (an imported user); its profile tags may be given. */
+  /** Adds an account (an imported user), or sets profile tags of one that exists. */
   addUser(account: string, profile: Record<string, string | number> = {}): FakeUser {
-    const existing = this.users.get(account);
-    if (existing) {
-      for (const [t, v] of Object.entries(profile)) existing.profile.set(t, v);
-      return existing;
+    let user = this.users.get(account);
+    if (!user) {
+      user = {
+        account,
+        profile: new Map(),
+        online: 'Offline',
+        platform: '',
+        friends: new Map(),
+        blocklist: new Map(),
+      };
+      this.users.set(account, user);
     }
-    const user: FakeUser = {
-      account,
-      profile: new Map(Object.entries(profile)),
-      online: 'Offline',
-      platform: '',
-      friends: new Map(),
-      blocklist: new Map(),
-    };
-    this.users.set(account, user);
+    for (const [tag, value] of Object.entries(profile)) user.profile.set(tag, value);
     return user;
   }
 
@@ -97,43 +98,26 @@ export class FakeAppState {
     this.users.delete(account);
   }
 
-  setProfile(account: string, tag: string, value: string | number): void {
-    this.#user(account).profile.set(tag, value);
-  }
-
   setOnline(account: string, status: FakeUser['online'], platform = 'Android'): void {
-    const user = this.#user(account);
-    user.online = status;
-    user.platform = status === 'Offline' ? '' : platform;
+    Object.assign(this.user(account), { online: status, platform: status === 'Offline' ? '' : platform });
   }
 
-  /** Creates a group owned by `owner` (an account; added as a user and as the Owner member unless AVChatRoom). */
+  /** Creates a group; its owner becomes a user and (but in an AVChatRoom) its Owner member. */
   addGroup(
-    init: Partial<Omit<FakeGroup, 'members' | 'attrs' | 'topics' | 'AppDefinedData' | 'seq'>> & {
-      Type: FakeGroupType;
-      Owner_Account: string;
-      AppDefinedData?: Record<string, string>;
-    },
+    init: Partial<FakeGroupInfo> &
+      Pick<FakeGroupInfo, 'Type' | 'Owner_Account'> & { AppDefinedData?: Record<string, string> },
   ): FakeGroup {
-    const n = ++this.#groupCounter;
+    const n = ++this.#groups;
     const GroupId = init.GroupId ?? (init.Type === 'Community' ? `@TGS#_@TGS#c${n}` : `@TGS#${n}`);
     if (this.groups.has(GroupId)) throw new Error(`fake Tencent: group ${GroupId} exists`);
     this.#groupSeq += 1 + (n % 7);
     const group: FakeGroup = {
-      Name: `group ${n}`,
-      Introduction: '',
-      Notification: '',
-      FaceUrl: '',
-      CreateTime: nowSeconds(),
-      ApplyJoinOption: 'NeedPermission',
-      MaxMemberNum: init.Type === 'Community' ? 100000 : 2000,
+      ...{ Name: `group ${n}`, Introduction: '', Notification: '', FaceUrl: '', CreateTime: nowSeconds() },
+      ...{ ApplyJoinOption: 'NeedPermission', MaxMemberNum: init.Type === 'Community' ? 100000 : 2000 },
       ...init,
       GroupId,
       AppDefinedData: new Map(Object.entries(init.AppDefinedData ?? {})),
-      members: new Map(),
-      attrs: new Map(),
-      topics: new Map(),
-      seq: this.#groupSeq,
+      ...{ members: new Map(), attrs: new Map(), topics: new Map(), seq: this.#groupSeq },
     };
     this.groups.set(GroupId, group);
     this.addUser(init.Owner_Account);
@@ -154,11 +138,7 @@ export class FakeAppState {
     const group = this.group(groupId);
     this.addUser(account);
     const member: FakeMember = {
-      Role: 'Member',
-      JoinTime: nowSeconds(),
-      NameCard: '',
-      MuteUntil: 0,
-      MsgFlag: 'AcceptAndNotify',
+      ...{ Role: 'Member', JoinTime: nowSeconds(), NameCard: '', MuteUntil: 0, MsgFlag: 'AcceptAndNotify' },
       AppMemberDefinedData: [],
       ...init,
       Member_Account: account,
@@ -172,10 +152,10 @@ export class FakeAppState {
     this.group(groupId).members.delete(account);
   }
 
+  /** Sets a group attribute (`null` removes it). */
   setGroupAttr(groupId: string, key: string, value: string | null): void {
-    const attrs = this.group(groupId).attrs;
-    if (value === null) attrs.delete(key);
-    else attrs.set(key, value);
+    if (value === null) this.group(groupId).attrs.delete(key);
+    else this.group(groupId).attrs.set(key, value);
   }
 
   addTopic(
@@ -186,47 +166,38 @@ export class FakeAppState {
     const group = this.group(groupId);
     if (group.Type !== 'Community') throw new Error(`fake Tencent: ${groupId} is not a Community group`);
     const topic: FakeTopic = {
-      Introduction: '',
-      Notification: '',
-      FaceUrl: '',
-      CustomString: '',
-      CreateTime: nowSeconds(),
+      ...{ Introduction: '', Notification: '', FaceUrl: '', CustomString: '', CreateTime: nowSeconds() },
       ...init,
-      TopicId: `${groupId}@TOPIC#_${name}`,
-      TopicName: name,
+      ...{ TopicId: `${groupId}@TOPIC#_${name}`, TopicName: name },
     };
     group.topics.set(topic.TopicId, topic);
     return topic;
   }
 
-  removeTopic(groupId: string, topicId: string): void {
-    this.group(groupId).topics.delete(topicId);
-  }
-
   /** `from` adds `to` as a friend (one direction: call twice for both). */
-  addFriend(from: string, to: string, init: Partial<Omit<FakeFriend, 'custom'>> = {}): void {
+  addFriend(from: string, to: string, init: Partial<FakeFriend> = {}): void {
     this.addUser(to);
-    this.#user(from).friends.set(to, {
+    const friend = {
       AddTime: nowSeconds(),
       AddSource: 'AddSource_Type_Server',
       Remark: '',
       Groups: [],
       ...init,
-      custom: new Map(),
-    });
+    };
+    this.user(from).friends.set(to, friend);
   }
 
   removeFriend(from: string, to: string): void {
-    this.#user(from).friends.delete(to);
+    this.user(from).friends.delete(to);
   }
 
   block(from: string, to: string, at = nowSeconds()): void {
     this.addUser(to);
-    this.#user(from).blocklist.set(to, at);
+    this.user(from).blocklist.set(to, at);
   }
 
   unblock(from: string, to: string): void {
-    this.#user(from).blocklist.delete(to);
+    this.user(from).blocklist.delete(to);
   }
 
   group(groupId: string): FakeGroup {
@@ -235,7 +206,7 @@ export class FakeAppState {
     return group;
   }
 
-  #user(account: string): FakeUser {
+  user(account: string): FakeUser {
     const user = this.users.get(account);
     if (!user) throw new Error(`fake Tencent: no account ${account}`);
     return user;
@@ -245,56 +216,44 @@ export class FakeAppState {
 export interface PopulateOptions {
   readonly groups: number;
   readonly users: number;
-  /** Members per group, at most (a group gets between 1 and this many). */
+  /** Members per group, at most (a group gets between 1 and this many). Default 10. */
   readonly maxMembers?: number;
   readonly seed?: number;
 }
 
 /**
- * Fills a state with a deterministic app: users with profiles and online states, groups of every type
- * (Community groups with topics), members, attributes, custom data, friends and blocklists.
+ * Fills a state with a deterministic app: users (`user0`…) with profiles and online states, groups of every
+ * type (Community groups with topics), members, attributes, custom data, friends and blocklists.
  */
 export function populate(state: FakeAppState, options: PopulateOptions): FakeAppState {
   let seed = options.seed ?? 1;
-  const rand = (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed % n;
-  };
+  const rand = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
   const users = Array.from({ length: options.users }, (_, i) => `user${i}`);
-  const statuses = ['Online', 'PushOnline', 'Offline'] as const;
+  const anyone = () => users[rand(users.length)]!;
   for (const u of users) {
     state.addUser(u, { Tag_Profile_IM_Nick: `Nick ${u}`, Tag_Profile_IM_Gender: 'Gender_Type_Unknown' });
-    state.setOnline(u, statuses[rand(3)]!);
+    state.setOnline(u, (['Online', 'PushOnline', 'Offline'] as const)[rand(3)]!);
   }
   const types: FakeGroupType[] = ['Public', 'Private', 'ChatRoom', 'AVChatRoom', 'Community'];
   for (let g = 0; g < options.groups; g++) {
-    const type = types[g % types.length]!;
-    const group = state.addGroup({
-      Type: type,
-      Owner_Account: users[rand(users.length)]!,
-      AppDefinedData: { Tier: `t${g % 3}` },
-    });
-    if (type !== 'AVChatRoom') {
-      const n = 1 + rand(options.maxMembers ?? 10);
-      for (let m = 0; m < n; m++) {
-        const account = users[rand(users.length)]!;
-        if (!group.members.has(account))
-          state.addMember(group.GroupId, account, { Role: m % 5 === 0 ? 'Admin' : 'Member' });
-      }
+    const Type = types[g % types.length]!;
+    const group = state.addGroup({ Type, Owner_Account: anyone(), AppDefinedData: { Tier: `t${g % 3}` } });
+    for (let m = Type === 'AVChatRoom' ? 0 : rand(options.maxMembers ?? 10); m > 0; m--) {
+      const account = anyone();
+      if (!group.members.has(account))
+        state.addMember(group.GroupId, account, { Role: m % 5 ? 'Member' : 'Admin' });
     }
     if (g % 4 === 0) state.setGroupAttr(group.GroupId, 'k', `v${g}`);
-    if (type === 'Community')
-      for (let t = 0; t < 1 + rand(3); t++) state.addTopic(group.GroupId, `topic${t}`);
+    for (let t = Type === 'Community' ? 1 + rand(3) : 0; t > 0; t--)
+      state.addTopic(group.GroupId, `topic${t}`);
   }
   for (const u of users) {
-    for (let f = 0; f < rand(4); f++) {
-      const to = users[rand(users.length)]!;
-      if (to !== u) state.addFriend(u, to);
+    for (let f = rand(4); f > 0; f--) {
+      const friend = anyone();
+      if (friend !== u) state.addFriend(u, friend);
     }
-    if (rand(4) === 0) {
-      const to = users[rand(users.length)]!;
-      if (to !== u) state.block(u, to);
-    }
+    const blocked = anyone();
+    if (rand(4) === 0 && blocked !== u) state.block(u, blocked);
   }
   return state;
 }
