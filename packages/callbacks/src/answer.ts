@@ -14,11 +14,21 @@ export const REJECTIONS = {
   missingCommand: { status: 400, code: 40002, info: 'CallbackCommand is missing from the query string' },
   commandMismatch: { status: 400, code: 40003, info: "the body's CallbackCommand differs from the query's" },
   invalidBody: { status: 400, code: 40004, info: 'invalid body' },
+  undecodableBody: {
+    status: 400,
+    code: 40005,
+    info: 'the body could not be decoded as its Content-Encoding says',
+  },
   unauthenticated: { status: 401, code: 40101, info: 'authentication failed' },
   unknownApp: { status: 403, code: 40301, info: 'unknown SdkAppid' },
   notFound: { status: 404, code: 40401, info: 'not found' },
   methodNotAllowed: { status: 405, code: 40501, info: 'method not allowed: use POST' },
   tooLarge: { status: 413, code: 41301, info: 'body too large' },
+  unsupportedEncoding: {
+    status: 415,
+    code: 41501,
+    info: 'unsupported Content-Encoding: send identity, gzip, deflate or br',
+  },
   internal: { status: 500, code: 50001, info: 'internal error' },
   queueUnavailable: { status: 503, code: 50301, info: 'queue unavailable, not accepted: retry later' },
 } as const satisfies Record<string, { status: number; code: number; info: string }>;

@@ -1,4 +1,4 @@
-import { array, mixed, number, object, string, type AnyObjectSchema, type TestContext } from 'yup';
+import { array, mixed, number, object, string } from 'yup';
 
 /**
  * A string with surrounding white space removed. (yup's own `trim()` throws a TypeError on a non-string,
@@ -6,8 +6,29 @@ import { array, mixed, number, object, string, type AnyObjectSchema, type TestCo
  */
 export const trimmed = () => string().transform((v: unknown) => (typeof v === 'string' ? v.trim() : v));
 
+/**
+ * The longest IDs imsync accepts, in UTF-16 code units. Tencent allows 32 bytes for a user ID and 48 for a
+ * custom group ID; these leave room for a limit Tencent may raise, and keep the widest primary key of the
+ * stores (app, group ID, topic ID) far below PostgreSQL's limit for an index row (about 2,700 bytes): at
+ * most 3 bytes of UTF-8 per code unit, 8 + 3 × (128 + 256) bytes.
+ */
+export const MAX_ACCOUNT_LENGTH = 128;
+export const MAX_GROUP_ID_LENGTH = 128;
+/** A topic ID holds its group's ID (`<GroupId>@TOPIC#_<id>`). */
+export const MAX_TOPIC_ID_LENGTH = 256;
+
+/** The message of an ID over its limit (yup fills in the path and the limit). */
+export const idTooLong = (what: string) =>
+  `\${path} must be at most \${max} characters: no Tencent ${what} is longer`;
+
 /** A Tencent user ID (`*_Account`). */
-export const account = () => trimmed().required();
+export const account = () => trimmed().required().max(MAX_ACCOUNT_LENGTH, idTooLong('user ID'));
+
+/** A user ID that may be absent (an operator, an initiator …), kept as sent. */
+export const optionalAccount = () => string().optional().max(MAX_ACCOUNT_LENGTH, idTooLong('user ID'));
+
+/** A topic ID, kept as sent. */
+export const topicId = () => string().max(MAX_TOPIC_ID_LENGTH, idTooLong('topic ID'));
 
 /**
  * `EventTime`: milliseconds since the epoch. The docs type it as Integer but many samples quote it
@@ -55,7 +76,7 @@ export const keyValueList = () =>
   );
 
 /** A group ID; the English docs write `groupID` where the samples write `GroupId`. */
-export const groupId = () => trimmed().required();
+export const groupId = () => trimmed().required().max(MAX_GROUP_ID_LENGTH, idTooLong('group ID'));
 
 /** A string or a number, kept as sent (profile values are uint32 or string). */
 export const scalar = () =>
@@ -67,62 +88,9 @@ export const scalar = () =>
 export const groupHead = {
   GroupId: groupId(),
   Type: string().optional(),
-  Operator_Account: string().optional(),
+  Operator_Account: optionalAccount(),
   EventTime: eventTime().optional(),
 };
 
 /** Accepts the English docs' `groupID` for `GroupId`. */
 export const groupIdAlias = () => renameKey('groupID', 'GroupId');
-
-/** Whether any string or key in `value` holds U+0000 (allocates nothing: it runs on every body). */
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasNul(value[i])) return true;
-    return false;
-  }
-  if (value !== null && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    for (const k in o) {
-      if (Object.hasOwn(o, k) && (k.includes('\u0000') || hasNul(o[k]))) return true;
-    }
-  }
-  return false;
-}
-
-/** The path of the first string or key in `value` that holds U+0000, or null. */
-function nulPath(value: unknown, path: string): string | null {
-  if (!hasNul(value)) return null;
-  if (typeof value === 'string') return path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const p = nulPath(value[i], `${path}[${i}]`);
-      if (p !== null) return p;
-    }
-    return null;
-  }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const here = path ? `${path}.${k}` : k;
-    if (k.includes('\u0000')) return here;
-    const p = nulPath(v, here);
-    if (p !== null) return p;
-  }
-  return null;
-}
-
-/**
- * PostgreSQL's text and jsonb cannot hold U+0000: a body with one anywhere (a value or a key, known field
- * or not) could never be stored, so it is refused with the field that holds it, rather than acknowledged
- * and then failed by the worker.
- */
-export function storable<S extends AnyObjectSchema>(schema: S): S {
-  return schema.test({
-    name: 'noNulText',
-    test(this: TestContext, value: unknown) {
-      const p = nulPath(value, '');
-      if (p === null) return true;
-      const message = `${p} must not contain a NUL character (U+0000): PostgreSQL cannot store it`;
-      return this.createError({ path: p, message: () => message });
-    },
-  });
-}

@@ -46,7 +46,6 @@ const KNOWN_TESTS = new Set([
   'trim',
   'lessThan',
   'moreThan',
-  'noNulText', // imsync's own (common.ts): reads only its value; a failure goes through createError
 ]);
 
 /** Why a schema was not compiled (null from `compileParse`). */

@@ -27,6 +27,7 @@ export {
   eventVersion,
   parseBody,
   validateBody,
+  validateUnroutedBody,
   parseSyncJob,
   parseSyncBatch,
   duplicateMarkKey,
@@ -41,6 +42,8 @@ export {
   type UnroutedJobData,
 } from './job.js';
 export { compileCheck, type FastCheck } from './fast-check.js';
+export { MAX_BODY_DEPTH, unstorableReason, type StorableRules } from './storable.js';
+export { MAX_ACCOUNT_LENGTH, MAX_GROUP_ID_LENGTH, MAX_TOPIC_ID_LENGTH } from './common.js';
 export { normalizePlatform, PLATFORMS, type Platform } from './platform.js';
 export { computeSign, signMatches, verifySignature, type SignatureCheck } from './signature.js';
 export {

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { ValidationError } from 'yup';
 import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
 import { SYNC_QUEUE } from './catalog.js';
+import { unstorableReason, type StorableRules } from './storable.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
 /**
@@ -113,18 +114,32 @@ const FAST_PARSES = new Map<string, FastParse | null>(
 );
 
 /**
- * Validates and normalises a synced command's body (all errors, not just the first). A parse compiled from
- * the schema returns the normalised event of a valid body fast; anything it does not accept is handed to
- * the schema itself, which decides and lists every failing field.
+ * Validates and normalises a synced command's body (all errors, not just the first). First the rules of a
+ * storable body (storable.ts: nesting, NUL, lone surrogates, finite numbers, no built-in keys), which no
+ * schema casts before; then a parse compiled from the schema returns the normalised event of a valid body
+ * fast, and anything it does not accept is handed to the schema itself, which decides and lists every
+ * failing field. Ingest and the worker both validate through here, so they agree by construction.
  */
 export function parseBody<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
+  refuseUnstorable(body, 'stores');
   const fast = FAST_PARSES.get(command)?.(body) ?? UNDECIDED;
   if (fast !== UNDECIDED) return fast as EventOf<C>;
-  return parseWithYup(command, body);
+  return schemaParse(command, body);
+}
+
+/** The plain path, reference of `parseBody` in its property test: the storable rules, then yup alone. */
+export function parseWithYup<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
+  refuseUnstorable(body, 'stores');
+  return schemaParse(command, body);
+}
+
+function refuseUnstorable(body: unknown, rules: StorableRules): void {
+  const reason = unstorableReason(body, rules);
+  if (reason !== null) throw new InvalidCallbackError([reason]);
 }
 
 /** The schema's own answer: the normalised event, or every failing field. */
-export function parseWithYup<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
+function schemaParse<C extends SyncedCommand>(command: C, body: unknown): EventOf<C> {
   try {
     return SYNCED_SCHEMAS[command].validateSync(body, { abortEarly: false }) as EventOf<C>;
   } catch (err) {
@@ -139,6 +154,15 @@ export function parseWithYup<C extends SyncedCommand>(command: C, body: unknown)
  */
 export function validateBody(command: SyncedCommand, body: unknown): void {
   parseBody(command, body);
+}
+
+/**
+ * Checks the body of a callback kept on the unrouted queue (stored as sent, shown in the dashboard): it
+ * must nest at most MAX_BODY_DEPTH levels and hold finite numbers only, so that it is stored exactly as
+ * it was parsed. Throws InvalidCallbackError naming the field.
+ */
+export function validateUnroutedBody(body: unknown): void {
+  refuseUnstorable(body, 'queue');
 }
 
 /** Validates a job's data (the envelope and, through the catalog, its body) into a typed event. */

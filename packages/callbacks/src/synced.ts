@@ -1,5 +1,4 @@
 import type { InferType } from 'yup';
-import { storable } from './common.js';
 import { GroupAfterChangeGroupOwner } from './group/after-change-group-owner.js';
 import { GroupAfterCreateGroup } from './group/after-create-group.js';
 import { GroupAfterCreateTopic } from './group/after-create-topic.js';
@@ -22,31 +21,31 @@ import { SnsFriendDelete } from './sns/friend-delete.js';
 import { StateStateChange } from './state/state-change.js';
 
 /**
- * The synced commands: after-callbacks the sync-worker applies to the stores, each with its schema (and
- * the rule every stored body follows: no NUL character). Adding one here breaks the worker's build until
- * it has a handler.
+ * The synced commands: after-callbacks the sync-worker applies to the stores, each with its schema. The
+ * rules every stored body follows whatever its command (storable.ts) are checked by `parseBody` before the
+ * schema. Adding one here breaks the worker's build until it has a handler.
  */
 export const SYNCED_SCHEMAS = {
-  'State.StateChange': storable(StateStateChange),
-  'Profile.CallbackPortraitSet': storable(ProfilePortraitSet),
-  'Sns.CallbackFriendAdd': storable(SnsFriendAdd),
-  'Sns.CallbackFriendDelete': storable(SnsFriendDelete),
-  'Sns.CallbackBlackListAdd': storable(SnsBlackListAdd),
-  'Sns.CallbackBlackListDelete': storable(SnsBlackListDelete),
-  'Group.CallbackAfterCreateGroup': storable(GroupAfterCreateGroup),
-  'Group.CallbackAfterNewMemberJoin': storable(GroupAfterNewMemberJoin),
-  'Group.CallbackAfterMemberExit': storable(GroupAfterMemberExit),
-  'Group.CallbackAfterGroupDestroyed': storable(GroupAfterGroupDestroyed),
-  'Group.CallbackAfterGroupInfoChanged': storable(GroupAfterGroupInfoChanged),
-  'Group.CallbackAfterChangeGroupOwner': storable(GroupAfterChangeGroupOwner),
-  'Group.CallbackAfterMemberFieldChanged': storable(GroupAfterMemberFieldChanged),
-  'Group.CallbackAfterGroupAttrChanged': storable(GroupAfterGroupAttrChanged),
-  'Group.CallbackAfterGroupFull': storable(GroupAfterGroupFull),
-  'Group.CallbackOnMemberStateChange': storable(GroupOnMemberStateChange),
-  'Group.CallbackAfterSendMsg': storable(GroupAfterSendMsg),
-  'Group.CallbackAfterCreateTopic': storable(GroupAfterCreateTopic),
-  'Group.CallbackAfterTopicDestroyed': storable(GroupAfterTopicDestroyed),
-  'Group.CallbackAfterTopicInfoChanged': storable(GroupAfterTopicInfoChanged),
+  'State.StateChange': StateStateChange,
+  'Profile.CallbackPortraitSet': ProfilePortraitSet,
+  'Sns.CallbackFriendAdd': SnsFriendAdd,
+  'Sns.CallbackFriendDelete': SnsFriendDelete,
+  'Sns.CallbackBlackListAdd': SnsBlackListAdd,
+  'Sns.CallbackBlackListDelete': SnsBlackListDelete,
+  'Group.CallbackAfterCreateGroup': GroupAfterCreateGroup,
+  'Group.CallbackAfterNewMemberJoin': GroupAfterNewMemberJoin,
+  'Group.CallbackAfterMemberExit': GroupAfterMemberExit,
+  'Group.CallbackAfterGroupDestroyed': GroupAfterGroupDestroyed,
+  'Group.CallbackAfterGroupInfoChanged': GroupAfterGroupInfoChanged,
+  'Group.CallbackAfterChangeGroupOwner': GroupAfterChangeGroupOwner,
+  'Group.CallbackAfterMemberFieldChanged': GroupAfterMemberFieldChanged,
+  'Group.CallbackAfterGroupAttrChanged': GroupAfterGroupAttrChanged,
+  'Group.CallbackAfterGroupFull': GroupAfterGroupFull,
+  'Group.CallbackOnMemberStateChange': GroupOnMemberStateChange,
+  'Group.CallbackAfterSendMsg': GroupAfterSendMsg,
+  'Group.CallbackAfterCreateTopic': GroupAfterCreateTopic,
+  'Group.CallbackAfterTopicDestroyed': GroupAfterTopicDestroyed,
+  'Group.CallbackAfterTopicInfoChanged': GroupAfterTopicInfoChanged,
 } as const;
 
 export type SyncedCommand = keyof typeof SYNCED_SCHEMAS;

@@ -7,11 +7,13 @@ const STATUS: Record<RejectionReason, number> = {
   missingCommand: 400,
   commandMismatch: 400,
   invalidBody: 400,
+  undecodableBody: 400,
   unauthenticated: 401,
   unknownApp: 403,
   notFound: 404,
   methodNotAllowed: 405,
   tooLarge: 413,
+  unsupportedEncoding: 415,
   internal: 500,
   queueUnavailable: 503,
 };

@@ -1,11 +1,11 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import type { Logger } from 'pino';
 import type { Enqueuer } from './enqueuer.js';
 import { Rejection } from './errors.js';
 import type { IngestMetrics } from './metrics.js';
 import { authenticate, type AuthState } from './middleware/authenticate.js';
+import { jsonBody } from './middleware/body.js';
 import { errorMiddleware } from './middleware/errors.js';
 import { handleCallback } from './routes/callback.js';
 import type { IngestConfig } from './config.js';
@@ -43,15 +43,7 @@ export function createApp(deps: AppDeps): Koa {
   router.post(
     config.callbackPath,
     authenticate({ apps: config.apps, signMaxSkewSeconds: config.signMaxSkewSeconds, now: deps.now }),
-    bodyParser({
-      enableTypes: ['json'],
-      detectJSON: () => true, // Tencent may send no Content-Type: the body is JSON regardless
-      jsonLimit: `${config.bodyLimitBytes}b`,
-      strict: true,
-      onerror: (err) => {
-        throw err;
-      },
-    }),
+    jsonBody(config.bodyLimitBytes),
     handleCallback({
       enqueuer: deps.enqueuer,
       metrics,

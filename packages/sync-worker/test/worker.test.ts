@@ -122,13 +122,13 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
       /invalid job: Name must not contain a NUL character/,
     ],
     [
-      'a key over PostgreSQL limits (an account too long for its index)',
+      'an account too long for its index (the contract refuses it: no Tencent ID is that long)',
       () => ({
         data: sampleJob('Sns.CallbackBlackListAdd', {
           PairList: [{ From_Account: 'a', To_Account: randomBytes(15_000).toString('hex') }],
         }),
       }),
-      /Sns\.CallbackBlackListAdd cannot be applied: index row/,
+      /invalid job: PairList\[0\]\.To_Account must be at most 128 characters/,
     ],
   ];
   for (const [what, make, reason] of invalid) {

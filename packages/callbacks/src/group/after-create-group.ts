@@ -1,12 +1,12 @@
 import { object, string, type InferType } from 'yup';
-import { account, groupHead, keyValueList, memberList, groupIdAlias } from '../common.js';
+import { account, groupHead, keyValueList, memberList, groupIdAlias, optionalAccount } from '../common.js';
 
 /** Group.CallbackAfterCreateGroup: a group was created (client or REST). */
 export const GroupAfterCreateGroup = object({
   ...groupHead,
   Type: string().required(),
   Operator_Account: account(),
-  Owner_Account: string().optional(),
+  Owner_Account: optionalAccount(),
   Name: string().defined().default(''),
   Introduction: string().optional(),
   Notification: string().optional(),

@@ -1,11 +1,11 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, keyValueList, groupIdAlias } from '../common.js';
+import { groupHead, keyValueList, groupIdAlias, optionalAccount, topicId } from '../common.js';
 
 /** Group.CallbackAfterCreateTopic: a Community topic was created. */
 export const GroupAfterCreateTopic = object({
   ...groupHead,
-  TopicId: string().optional(),
-  Owner_Account: string().optional(),
+  TopicId: topicId().optional(),
+  Owner_Account: optionalAccount(),
   Name: string().optional(),
   Introduction: string().optional(),
   Notification: string().optional(),

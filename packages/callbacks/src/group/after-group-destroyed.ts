@@ -1,10 +1,10 @@
 import { array, object, string, type InferType } from 'yup';
-import { account, groupHead, groupIdAlias } from '../common.js';
+import { account, groupHead, groupIdAlias, optionalAccount } from '../common.js';
 
 /** Group.CallbackAfterGroupDestroyed: the group was dismissed. No MemberList for Community groups. */
 export const GroupAfterGroupDestroyed = object({
   ...groupHead,
-  Owner_Account: string().optional(),
+  Owner_Account: optionalAccount(),
   Name: string().optional(),
   MemberList: array()
     .of(object({ Member_Account: account() }))

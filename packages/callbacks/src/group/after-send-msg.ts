@@ -1,5 +1,5 @@
 import { array, number, object, string, type InferType } from 'yup';
-import { account, groupHead, groupIdAlias } from '../common.js';
+import { account, groupHead, groupIdAlias, topicId } from '../common.js';
 
 /** Group.CallbackAfterSendMsg: a group message was sent. Only the last-message bookkeeping is synced. */
 export const GroupAfterSendMsg = object({
@@ -15,7 +15,7 @@ export const GroupAfterSendMsg = object({
     .optional(),
   MsgId: string().optional(),
   Random: number().optional(),
-  TopicId: string().optional(),
+  TopicId: topicId().optional(),
   MsgBody: array().optional(),
 }).transform(groupIdAlias());
 export type GroupAfterSendMsg = InferType<typeof GroupAfterSendMsg>;

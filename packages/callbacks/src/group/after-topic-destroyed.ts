@@ -1,10 +1,12 @@
 import { array, object, type InferType } from 'yup';
-import { groupHead, groupIdAlias, trimmed } from '../common.js';
+import { groupHead, groupIdAlias, idTooLong, MAX_TOPIC_ID_LENGTH, trimmed } from '../common.js';
 
 /** Group.CallbackAfterTopicDestroyed: topics were dismissed (`TopicIdList`; a lone `TopicId` is accepted). */
 export const GroupAfterTopicDestroyed = object({
   ...groupHead,
-  TopicIdList: array().of(trimmed().required()).default([]),
+  TopicIdList: array()
+    .of(trimmed().required().max(MAX_TOPIC_ID_LENGTH, idTooLong('topic ID')))
+    .default([]),
 })
   .transform(groupIdAlias())
   .transform((v: Record<string, unknown> | undefined) => {

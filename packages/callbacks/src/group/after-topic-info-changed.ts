@@ -1,5 +1,5 @@
 import { object, string, type InferType } from 'yup';
-import { groupHead, groupIdAlias } from '../common.js';
+import { groupHead, groupIdAlias, topicId } from '../common.js';
 
 /**
  * Group.CallbackAfterTopicInfoChanged: a topic's Name, Introduction, Notification or FaceUrl changed.
@@ -7,7 +7,7 @@ import { groupHead, groupIdAlias } from '../common.js';
  */
 export const GroupAfterTopicInfoChanged = object({
   ...groupHead,
-  TopicId: string().optional(),
+  TopicId: topicId().optional(),
   Name: string().optional(),
   Introduction: string().optional(),
   Notification: string().optional(),

@@ -1,10 +1,10 @@
-import { array, object, string, type InferType } from 'yup';
-import { account, eventTime, scalar, trimmed } from '../common.js';
+import { array, object, type InferType } from 'yup';
+import { account, eventTime, scalar, trimmed, optionalAccount } from '../common.js';
 
 /** Profile.CallbackPortraitSet: a user's profile changed; only the changed tags are sent. */
 export const ProfilePortraitSet = object({
   EventTime: eventTime().optional(),
-  Operator_Account: string().optional(),
+  Operator_Account: optionalAccount(),
   From_Account: account(),
   ProfileItem: array()
     .of(object({ Tag: trimmed().required(), Value: scalar().defined() }))

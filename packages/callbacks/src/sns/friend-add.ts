@@ -1,5 +1,5 @@
 import { array, number, object, string, type InferType } from 'yup';
-import { account, eventTime } from '../common.js';
+import { account, eventTime, optionalAccount } from '../common.js';
 
 /** Sns.CallbackFriendAdd: To_Account was added to From_Account's friend list. */
 export const SnsFriendAdd = object({
@@ -9,13 +9,13 @@ export const SnsFriendAdd = object({
       object({
         From_Account: account(),
         To_Account: account(),
-        Initiator_Account: string().optional(),
+        Initiator_Account: optionalAccount(),
       }),
     )
     .required()
     .min(1),
   ClientCmd: string().optional(),
-  Admin_Account: string().optional(),
+  Admin_Account: optionalAccount(),
   ForceFlag: number().optional(),
 });
 export type SnsFriendAdd = InferType<typeof SnsFriendAdd>;

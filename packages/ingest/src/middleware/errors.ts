@@ -11,10 +11,20 @@ interface HttpishError {
   message?: string;
 }
 
+/** An error JavaScript throws for a bug or for data it cannot handle (a body that cannot be serialised …). */
+const isFaultOfCode = (err: unknown): boolean =>
+  err instanceof TypeError ||
+  err instanceof RangeError ||
+  err instanceof SyntaxError ||
+  err instanceof ReferenceError;
+
 /** Maps what koa-bodyparser and Koa throw onto the contract's reasons. */
 function toRejection(err: unknown): Rejection | null {
   if (err instanceof Rejection) return err;
-  if (err instanceof QueueUnavailableError) return new Rejection('queueUnavailable', undefined, err.message);
+  if (err instanceof QueueUnavailableError) {
+    // 503 says "Redis did not take it, retry": never for a fault of the job itself, which no retry mends
+    return isFaultOfCode(err.cause) ? null : new Rejection('queueUnavailable', undefined, err.message);
+  }
   const e = err as HttpishError;
   if (e?.status === 413 || e?.type === 'entity.too.large') return new Rejection('tooLarge');
   if (e?.status === 400 && (e.type === 'entity.parse.failed' || /JSON|Unexpected/i.test(e.message ?? ''))) {

@@ -8,6 +8,7 @@ import {
   normalizePlatform,
   okAnswer,
   validateBody,
+  validateUnroutedBody,
   type SyncJobData,
 } from '@imsync/callbacks';
 import type { Enqueuer } from '../enqueuer.js';
@@ -26,6 +27,23 @@ export interface CallbackDeps {
 
 const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
+/** A value of the body shown in an answer: a string as sent (cut when long), anything else by its type. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value.length > 100 ? `${value.slice(0, 100)}…` : value;
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/** Runs a contract check: its InvalidCallbackError becomes a 400 naming every failing field. */
+function check(validate: () => void): void {
+  try {
+    validate();
+  } catch (err) {
+    if (err instanceof InvalidCallbackError) throw new Rejection('invalidBody', err.errors.join('; '));
+    throw err;
+  }
+}
+
 /**
  * Routes an authenticated, parsed callback on its query `CallbackCommand`: synced after-callbacks are
  * validated and enqueued, before-callbacks are allowed at once, everything else is kept on the unrouted
@@ -42,19 +60,14 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
     if (bodyCommand !== undefined && bodyCommand !== command) {
-      throw new Rejection('commandMismatch', `query says ${command}, body says ${String(bodyCommand)}`);
+      throw new Rejection('commandMismatch', `query says ${command}, body says ${shown(bodyCommand)}`);
     }
     const { sdkAppId, receivedAt } = ctx.state;
     const entry = lookupCommand(command);
 
     if (isSyncedCommand(command)) {
       if (!isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
-      try {
-        validateBody(command, body);
-      } catch (err) {
-        if (err instanceof InvalidCallbackError) throw new Rejection('invalidBody', err.errors.join('; '));
-        throw err;
-      }
+      check(() => validateBody(command, body));
       const data: SyncJobData = {
         v: 1,
         sdkAppId,
@@ -78,6 +91,8 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
       // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
       deps.metrics.accepted(command, 'allowed');
     } else if (deps.unroutedEnabled) {
+      // kept as sent: it must survive the queue and the dashboard unchanged (the contract's queue rules)
+      check(() => validateUnroutedBody(body));
       const started = performance.now();
       await deps.enqueuer.enqueueUnrouted(command, {
         sdkAppId,
