@@ -3,3 +3,5 @@ export { uniquePrefix, deletePrefix, freePort, PrivateRedis, TEST_REDIS_URL } fr
 export { uniqueSchema, dropSchema, TEST_DATABASE_URL } from './postgres.js';
 export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './http.js';
 export { serviceLaunch, type Service, type ServiceLaunch } from './service.js';
+export { TcpProxy } from './tcp-proxy.js';
+export { eventually } from './wait.js';
