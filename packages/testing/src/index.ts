@@ -5,3 +5,4 @@ export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './
 export { serviceLaunch, type Service, type ServiceLaunch } from './service.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { eventually } from './wait.js';
+export { PrivatePostgres } from './private-postgres.js';
