@@ -9,6 +9,7 @@ import { ensureDatabase } from './pg.js';
 import { stopAll } from './proc.js';
 import { fmt, machine, passes, textTable, writeReport } from './report.js';
 import { Results } from './results.js';
+import { backlog } from './scenarios/backlog.js';
 import { drain } from './scenarios/drain.js';
 import { endToEnd } from './scenarios/e2e.js';
 import { throughput } from './scenarios/throughput.js';
@@ -17,6 +18,7 @@ const RUNNERS: Record<Scenario, (ctx: Context, results: Results) => Promise<void
   throughput,
   drain,
   e2e: endToEnd,
+  backlog,
 };
 
 function memoryFigures(results: Results): void {
@@ -76,7 +78,10 @@ async function main(): Promise<number> {
 
   log(`imsync bench ${opts.quick ? '(quick) ' : ''}run ${ctx.runId}; logs in ${ctx.logDir}`);
   try {
-    if ((opts.scenarios.has('drain') || opts.scenarios.has('e2e')) && (await ensureDatabase(ctx.databaseUrl)))
+    if (
+      ['drain', 'e2e', 'backlog'].some((s) => opts.scenarios.has(s as Scenario)) &&
+      (await ensureDatabase(ctx.databaseUrl))
+    )
       log(`created the database ${new URL(ctx.databaseUrl).pathname.slice(1)}`);
     for (const s of opts.scenarios) {
       if (interrupted) throw new Error('interrupted');

@@ -1,4 +1,4 @@
-export const SCENARIOS = ['throughput', 'drain', 'e2e'] as const;
+export const SCENARIOS = ['throughput', 'drain', 'e2e', 'backlog'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -20,6 +20,9 @@ export interface BenchOptions {
   readonly concurrency: number;
   readonly e2eRate: number;
   readonly e2eSeconds: number;
+  /** Callbacks waiting, in batch jobs, when the sync-worker of the backlog scenario starts. */
+  readonly backlogCallbacks: number;
+  readonly backlogSeconds: number;
 }
 
 const USAGE = `npm run bench [-- options]
@@ -34,6 +37,8 @@ const USAGE = `npm run bench [-- options]
                        the throughput load)
   --concurrency=N      WORKER_CONCURRENCY of both drain sides and the end-to-end worker (default 256, the worker's)
   --rate=R --e2e-seconds=S   end-to-end open-loop rate and length (default 1000/s for 20 s; quick 5 s)
+  --backlog=N --backlog-seconds=S   the worker's peak RSS starting on N callbacks waiting in batches of 64,
+                       over its first S seconds (default 1,000,000 and 30 s; quick 100,000 and 10 s)
   --strict             exit 1 when a target is missed`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -57,6 +62,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'e2e-seconds',
     'connections',
     'concurrency',
+    'backlog',
+    'backlog-seconds',
     'help',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
@@ -94,5 +101,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     concurrency: Math.round(num('concurrency', 256, 256)), // the worker's default WORKER_CONCURRENCY
     e2eRate: num('rate', 1000, 1000),
     e2eSeconds: num('e2e-seconds', 20, 5),
+    backlogCallbacks: Math.round(num('backlog', 1_000_000, 100_000)),
+    backlogSeconds: num('backlog-seconds', 30, 10),
   });
 }

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { PrivateRedis, TEST_DATABASE_URL } from '@imsync/testing';
+import { PrivateRedis, TcpProxy, TEST_DATABASE_URL } from '@imsync/testing';
 import { killAll, type LogLine } from './support/service.js';
 import { eventually, httpRequest, Stack } from './support/stack.js';
-import { TcpProxy } from './support/tcp-proxy.js';
 
 const readyz = async (url: string) => {
   const r = await httpRequest(`${url}/readyz`);

@@ -10,6 +10,8 @@ export interface WorkerAdminDeps {
   readonly connection: Redis;
   readonly prefix: string;
   readonly metrics: WorkerMetrics;
+  /** False until the worker takes jobs (it may wait for PostgreSQL to run its migrations). */
+  readonly started?: () => boolean;
 }
 
 const STATES = [
@@ -34,11 +36,16 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-/** The worker's admin server: /healthz, /readyz (Redis and PostgreSQL answer) and /metrics. */
+/**
+ * The worker's admin server: /healthz (the process is up), /readyz (the worker has started and both Redis
+ * and PostgreSQL answer now: 503 while either is away, `starting` until it takes jobs) and /metrics.
+ */
 export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; close(): Promise<void> } {
   const queues = [SYNC_QUEUE, UNROUTED_QUEUE].map(
     (name) => new Queue(name, { connection: deps.connection, prefix: deps.prefix }),
   );
+  // a lost Redis is the connection's to report and recover; an 'error' without a listener ends the process
+  for (const q of queues) q.on('error', () => undefined);
   const ready = async () => {
     const [redis, postgres] = await Promise.all([
       within(deps.connection.ping(), 1000).then(
@@ -75,12 +82,10 @@ export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; clos
           return send(200, 'application/json', '{"status":"ok"}');
         case '/readyz': {
           const r = await ready();
-          const ok = r.redis && r.postgres;
-          return send(
-            ok ? 200 : 503,
-            'application/json',
-            JSON.stringify({ status: ok ? 'ready' : 'not ready', ...r }),
-          );
+          const started = deps.started?.() ?? true;
+          const ok = started && r.redis && r.postgres;
+          const status = ok ? 'ready' : started ? 'not ready' : 'starting';
+          return send(ok ? 200 : 503, 'application/json', JSON.stringify({ status, ...r }));
         }
         case '/metrics':
           await within(collectQueues(), 2000).catch(() => undefined);

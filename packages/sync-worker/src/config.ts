@@ -1,5 +1,6 @@
 import { number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+import { DEFAULT_LOCKS, type WorkerLocks } from './worker.js';
 
 export { ConfigError };
 
@@ -13,6 +14,8 @@ export interface WorkerConfig {
   readonly adminHost: string;
   readonly adminPort: number;
   readonly shutdownTimeoutMs: number;
+  /** How soon the jobs of a dead worker go to another. */
+  readonly locks: WorkerLocks;
   readonly logLevel: string;
 }
 
@@ -29,6 +32,13 @@ const schema = object({
   WORKER_ADMIN_HOST: string().default('127.0.0.1'),
   WORKER_ADMIN_PORT: number().integer().min(0).max(65535).default(3002),
   SHUTDOWN_TIMEOUT_MS: number().integer().min(100).max(600_000).default(30_000),
+  WORKER_LOCK_MS: number().integer().min(500).max(3_600_000).default(DEFAULT_LOCKS.lockMs),
+  WORKER_STALLED_INTERVAL_MS: number()
+    .integer()
+    .min(100)
+    .max(3_600_000)
+    .default(DEFAULT_LOCKS.stalledIntervalMs),
+  WORKER_MAX_STALLED_COUNT: number().integer().min(0).max(1000).default(DEFAULT_LOCKS.maxStalledCount),
 });
 
 /** Parses the environment once, at start-up, into a frozen config; a bad value names its variable. */
@@ -45,6 +55,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     adminHost: e.WORKER_ADMIN_HOST,
     adminPort: e.WORKER_ADMIN_PORT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    locks: Object.freeze({
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
+    }),
     logLevel: e.LOG_LEVEL,
   });
 }

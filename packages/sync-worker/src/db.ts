@@ -26,12 +26,17 @@ class CollectingTx implements Tx {
 
 const LOCK_TIMEOUT_MS = 10_000;
 const STATEMENT_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** A pool whose connections use the store schema (so every statement names tables unqualified). */
 export function createPool(databaseUrl: string, schema: string, max: number): Db {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max,
+    // a PostgreSQL that does not answer a connect (a host down, packets dropped) is found away in time
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // and a connection to a host that vanished is found dead by TCP keepalive rather than never
+    keepAlive: true,
     // a transaction whose worker went away (shutdown deadline, crash) is cancelled, not left to commit late
     options:
       `-c search_path="${schema}" -c client_connection_check_interval=2000` +
@@ -39,6 +44,11 @@ export function createPool(databaseUrl: string, schema: string, max: number): Db
       // rather than stalling the worker for ever
       ` -c lock_timeout=${LOCK_TIMEOUT_MS} -c statement_timeout=${STATEMENT_TIMEOUT_MS}`,
   });
+  // A connection lost while a client is idle in the pool is reported to the pool ('error', below); one lost
+  // while a client is checked out is reported on the client alone, and an 'error' event without a listener
+  // ends the process. Every client gets a listener for its whole life: the query in flight rejects with the
+  // same error, and the caller discards the client (see sendStatements).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined); // an idle client's error is reported by the next query that uses the pool
   return pool;
 }

@@ -4,10 +4,11 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type WorkerConfig } from './config.js';
 import { createPool, migrate } from './db.js';
 import { createLogger } from './logger.js';
 import { WorkerMetrics } from './metrics.js';
+import { isStoreUnavailable } from './store-gate.js';
 import { createSyncWorker, createUnroutedWorker } from './worker.js';
 
 /** The jobs a worker is processing right now, to hand them back if the shutdown deadline passes. */
@@ -46,43 +47,53 @@ async function handBack(active: Iterable<Job>, logger: Logger): Promise<void> {
 const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
   Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 
+/**
+ * Runs the migrations, waiting for PostgreSQL while it cannot be reached (a worker started before its
+ * database, or during an outage, starts once the database answers). Any other error (credentials, a
+ * migration that fails) stops the start.
+ */
+async function migrateWhenReachable(
+  config: WorkerConfig,
+  logger: Logger,
+  stopping: () => boolean,
+): Promise<string[] | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate(config.databaseUrl, config.dbSchema, (msg) => logger.debug(msg));
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      const retryMs = Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
+      logger.warn(
+        { err: (err as Error).message, attempt, retryMs },
+        'PostgreSQL unreachable: waiting for it to run the migrations',
+      );
+      await new Promise((r) => setTimeout(r, retryMs));
+      if (stopping()) return undefined;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit('sync-worker', () => loadConfig(process.env));
   const logger = createLogger('sync-worker', config.logLevel);
-  const ran = await migrate(config.databaseUrl, config.dbSchema, (msg) => logger.debug(msg));
-  logger.info(
-    { schema: config.dbSchema, migrations: ran },
-    ran.length ? 'migrations applied' : 'schema up to date',
-  );
-
   const db = createPool(config.databaseUrl, config.dbSchema, config.poolSize);
   // BullMQ workers block on Redis: they need maxRetriesPerRequest null and reconnect for ever
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();
-  const worker = createSyncWorker({
+  // set once the workers run
+  const running: { workers?: { worker: Worker; unrouted: Worker; active: Set<Job> } } = {};
+  // listening from the start: alive while it waits for PostgreSQL, ready once it takes jobs
+  const admin = createWorkerAdmin({
     db,
     connection,
     prefix: config.queuePrefix,
-    concurrency: config.concurrency,
-    logger,
     metrics,
+    started: () => running.workers !== undefined,
   });
-  const active = trackActive(worker);
-  const unrouted = createUnroutedWorker({ connection, prefix: config.queuePrefix, concurrency: 1, logger });
-  const admin = createWorkerAdmin({ db, connection, prefix: config.queuePrefix, metrics });
   admin.server.listen(config.adminPort, config.adminHost);
   await once(admin.server, 'listening');
-  logger.info(
-    {
-      concurrency: config.concurrency,
-      poolSize: config.poolSize,
-      adminPort: config.adminPort,
-      queuePrefix: config.queuePrefix,
-    },
-    'sync-worker started',
-  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -93,13 +104,16 @@ async function main(): Promise<void> {
       { signal, deadlineMs: config.shutdownTimeoutMs },
       'stopping: no new jobs, finishing active ones',
     );
-    const graceful = Promise.all([worker.close(), unrouted.close()]);
-    // keep a margin before the deadline to hand jobs back and close connections
-    const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
-    if ((await within(graceful, config.shutdownTimeoutMs - margin)) === 'timeout') {
-      logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
-      await within(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
-      await within(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
+    if (running.workers) {
+      const { worker, unrouted, active } = running.workers;
+      const graceful = Promise.all([worker.close(), unrouted.close()]);
+      // keep a margin before the deadline to hand jobs back and close connections
+      const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
+      if ((await within(graceful, config.shutdownTimeoutMs - margin)) === 'timeout') {
+        logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
+        await within(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
+        await within(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
+      }
     }
     // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
     // Its transaction is rolled back by PostgreSQL when the process exits.
@@ -115,6 +129,34 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const ran = await migrateWhenReachable(config, logger, () => stopping);
+  if (!ran || stopping) return; // stopped while waiting for PostgreSQL
+  logger.info(
+    { schema: config.dbSchema, migrations: ran },
+    ran.length ? 'migrations applied' : 'schema up to date',
+  );
+  const worker = createSyncWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.concurrency,
+    logger,
+    metrics,
+    locks: config.locks,
+  });
+  const unrouted = createUnroutedWorker({ connection, prefix: config.queuePrefix, concurrency: 1, logger });
+  running.workers = { worker, unrouted, active: trackActive(worker) };
+  logger.info(
+    {
+      concurrency: config.concurrency,
+      poolSize: config.poolSize,
+      adminPort: config.adminPort,
+      queuePrefix: config.queuePrefix,
+      locks: config.locks,
+    },
+    'sync-worker started',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -36,6 +36,12 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly storeAvailable = new Gauge({
+    name: 'imsync_store_available',
+    help: 'Whether the worker finds PostgreSQL reachable (0 while it is away and no job is taken)',
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isStoreUnavailable } from './store-gate.js';
 
 /** One statement of a job, with its parameters (`$1`, `$2` …). */
 export interface Statement {
@@ -82,6 +83,10 @@ export async function sendStatements(db: pg.Pool, statements: readonly Statement
   client.release();
 }
 
+function rejectAll(jobs: readonly PendingJob[], err: unknown): void {
+  for (const p of jobs) p.reject(err);
+}
+
 /** Sends a job's statements to PostgreSQL. */
 export interface Executor {
   run(statements: readonly Statement[], lockKey?: string): Promise<void>;
@@ -104,8 +109,9 @@ interface PendingJob {
 /**
  * Group commit: the statements of jobs that are ready together are sent as one multi-statement query — one
  * round trip and one commit for all of them — while the previous groups are in flight. Each job's
- * statements stay all-or-nothing. If a group fails (one job's bad data, a deadlock with another worker,
- * a lost connection), each of its jobs is replayed alone, so one job's failure never decides another's.
+ * statements stay all-or-nothing. If a group fails (one job's bad data, a deadlock with another worker),
+ * each of its jobs is replayed alone, so one job's failure never decides another's; if PostgreSQL is away
+ * (see isStoreUnavailable), every job left in the group fails with that error at once, unreplayed.
  * Jobs are ordered by the row they lock first, so that groups from several workers lock rows alike.
  */
 export class GroupCommitter implements Executor {
@@ -154,15 +160,18 @@ export class GroupCommitter implements Executor {
         );
         for (const p of group) p.resolve();
         return;
-      } catch {
-        // replayed one by one below: each job gets its own outcome
+      } catch (err) {
+        // PostgreSQL away: no job of the group can be told apart by a replay
+        if (isStoreUnavailable(err)) return rejectAll(group, err);
+        // else replayed one by one below: each job gets its own outcome
       }
     }
-    for (const p of group) {
+    for (const [k, p] of group.entries()) {
       try {
         await sendStatements(this.db, p.statements);
         p.resolve();
       } catch (err) {
+        if (isStoreUnavailable(err)) return rejectAll(group.slice(k), err);
         p.reject(err);
       }
     }

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -16,6 +16,7 @@ import { applyEvent, isPermanent, parseBatchJob, parseJob } from './apply.js';
 import { CallbackBudget } from './budget.js';
 import type { Db } from './db.js';
 import { GroupCommitter } from './statements.js';
+import { isStoreUnavailable, StoreGate } from './store-gate.js';
 import { assertEveryCommandHandled } from './handlers/index.js';
 import type { HandlerResult } from './handlers/types.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -43,14 +44,40 @@ export interface SyncWorkerDeps {
   readonly autorun?: boolean;
   /** At most this many ready jobs share one commit (1: every job commits alone). Default 128. */
   readonly groupCommitMaxJobs?: number;
+  /** How soon the jobs of a dead worker go to another (see WorkerLocks). Default DEFAULT_LOCKS. */
+  readonly locks?: WorkerLocks;
+  /** Time between probes of PostgreSQL while it is away. Default 500 ms. */
+  readonly storeProbeMs?: number;
 }
+
+/**
+ * A job's lock lasts `lockMs` and is renewed every half of it; every `stalledIntervalMs` one worker looks
+ * for active jobs whose lock has lapsed (their worker died) and puts them back on the wait list, so another
+ * worker takes them within about `lockMs + stalledIntervalMs` of the death. A worker whose event loop is
+ * blocked for longer than `lockMs` cannot renew its locks and looks dead too: its jobs are then applied
+ * twice (harmless: writes are idempotent). A job is failed once it has been found stalled more than
+ * `maxStalledCount` times (a job that keeps killing its workers must not kill them for ever).
+ */
+export interface WorkerLocks {
+  readonly lockMs: number;
+  readonly stalledIntervalMs: number;
+  readonly maxStalledCount: number;
+}
+
+export const DEFAULT_LOCKS: WorkerLocks = Object.freeze({
+  lockMs: 10_000,
+  stalledIntervalMs: 4_000,
+  maxStalledCount: 10,
+});
 
 /**
  * The BullMQ worker of the sync queue: validates each callback again, applies each in one transaction and
  * returns what it did. For a job of one callback the error decides: UnrecoverableError fails the job at
  * once, anything else is retried with the catalog's backoff. A batch goes on without the callbacks that
- * cannot be applied (see processBatch). Never connects by itself. Throws at once if a synced command has no
- * handler.
+ * cannot be applied (see processBatch). PostgreSQL being away is no fault of a job (see isStoreUnavailable):
+ * the job goes back to the wait list with no attempt counted, the worker takes no job until PostgreSQL
+ * answers a probe again, and then takes them at once. Never connects by itself. Throws at once if a synced
+ * command has no handler.
  */
 export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   assertEveryCommandHandled();
@@ -131,6 +158,9 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     );
     const describe = ({ i, err }: { i: number; err: Error }) =>
       `#${i}${items[i] instanceof Error ? '' : ` ${(items[i] as SyncEvent).command}`}: ${err.message}`;
+    // PostgreSQL away: the whole batch goes back, no attempt counted (applying again changes nothing)
+    const away = failed.find((f) => isStoreUnavailable(f.err));
+    if (away) throw away.err;
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (failed.length > 0 && !last && !failed.every((f) => isPermanent(f.err))) {
       // counted once the batch is done, not at every attempt
@@ -162,25 +192,65 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     return { events };
   };
   const budget = new CallbackBudget(deps.concurrency);
-  const processor = async (job: Job): Promise<HandlerResult | BatchResult> => {
+  const gate = new StoreGate({
+    probe: () => deps.db.query('SELECT 1'),
+    intervalMs: deps.storeProbeMs ?? 500,
+    probeTimeoutMs: 5000,
+  });
+  /**
+   * Puts a job back on the wait list, its lock released and no attempt counted; WaitingError tells BullMQ
+   * that the job has been moved. Should Redis refuse the move too, the job's lock lapses and the stalled
+   * check puts it back.
+   */
+  const handBack = async (job: Job, token: string | undefined): Promise<never> => {
+    await job.moveToWait(token).catch(() => undefined);
+    throw new WaitingError();
+  };
+  const processor = async (job: Job, token?: string): Promise<HandlerResult | BatchResult> => {
+    if (!gate.available) return handBack(job, token);
     const batch = job.name === SYNC_BATCH_JOB;
     const events = batch ? (job.data as Partial<SyncBatchJobData> | null)?.events : undefined;
     const size = Array.isArray(events) ? Math.max(1, events.length) : 1; // else parsing refuses it
     budget.take(size);
     try {
       return await (batch ? processBatch(job) : processOne(job));
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      gate.lost(err);
+      return handBack(job, token);
     } finally {
       budget.give(size);
     }
   };
+  const locks = deps.locks ?? DEFAULT_LOCKS;
   const worker = new Worker(SYNC_QUEUE, processor, {
     connection: deps.connection,
     prefix: deps.prefix,
-    concurrency: deps.concurrency,
+    // the budget sets the job limit before the first fetch (BullMQ starts fetching after a tick)
+    concurrency: budget.jobLimit,
     autorun: deps.autorun ?? true,
+    lockDuration: locks.lockMs,
+    stalledInterval: locks.stalledIntervalMs,
+    maxStalledCount: locks.maxStalledCount,
+    // after Redis comes back, fetch again within a second (BullMQ's default waits 15 s)
+    runRetryDelay: 1000,
   });
   budget.attach(worker);
-  worker.on('closed', () => void requeueTo.close().catch(() => undefined));
+  gate.on('down', (reason) => {
+    logger.warn({ err: reason }, 'PostgreSQL unreachable: taking no jobs until it answers');
+    metrics.storeAvailable.set(0);
+    void worker.pause(true);
+  });
+  gate.on('up', (downMs) => {
+    logger.info({ downMs }, 'PostgreSQL answers again: taking jobs');
+    metrics.storeAvailable.set(1);
+    void worker.resume();
+  });
+  metrics.storeAvailable.set(1);
+  worker.on('closed', () => {
+    gate.close();
+    void requeueTo.close().catch(() => undefined);
+  });
   /**
    * A batch that failed for good without running to its end (its worker crashed twice while holding it, or
    * Redis failed at its last attempt): every callback that is no duplicate goes on as a job of its own

@@ -12,7 +12,6 @@ import { oneRow, readStores } from './support/read.js';
 import { openStore, type TestStore } from './support/store.js';
 import { withUsersLocked } from './support/lock.js';
 import { WorkerHarness } from './support/worker.js';
-import { CallbackBudget } from '../src/budget.js';
 
 const batchOf = (events: readonly SyncJobData[]): SyncBatchJobData => ({ v: 1, events });
 
@@ -252,24 +251,6 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
     await harness.queue.resume();
     for (const job of singles) expect((await harness.done(job)).err).to.equal(undefined);
     expect(most).to.be.within(2, 9);
-  });
-
-  it('the job limit: the limit / mean size of the jobs held, and full batches only after an idle spell', async () => {
-    const worker = { concurrency: 256 };
-    const budget = new CallbackBudget(256);
-    budget.attach(worker);
-    expect(worker.concurrency).to.equal(4); // 256 / 64: nothing is known of the jobs to come
-    budget.take(1);
-    expect(worker.concurrency).to.equal(256);
-    budget.take(64);
-    expect(worker.concurrency).to.equal(8); // 2 jobs hold 65 callbacks
-    budget.give(64);
-    budget.give(1);
-    expect(worker.concurrency).to.equal(256, 'a gap between commits keeps the limit');
-    budget.take(1);
-    budget.give(1);
-    await new Promise((r) => setTimeout(r, CallbackBudget.IDLE_MS + 50));
-    expect(worker.concurrency).to.equal(4, 'idle: back to what full batches allow');
   });
 
   it('an envelope that is not a batch fails for good at once', async () => {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
-import { freePort } from '@imsync/testing';
+import { eventually, TcpProxy, TEST_DATABASE_URL } from '@imsync/testing';
+import { createPool } from '../src/db.js';
+import { sendStatements } from '../src/statements.js';
+import { isStoreUnavailable } from '../src/store-gate.js';
 import { StoreModel } from './model/model.js';
 import { jobOf, sampleJob } from './support/jobs.js';
 import { readStores, oneRow } from './support/read.js';
@@ -65,33 +67,70 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
     });
   });
 
-  it('PostgreSQL refusing connections is transient: every attempt is made, none is unrecoverable', async () => {
-    const db = new pg.Pool({
-      connectionString: `postgres://postgres@127.0.0.1:${await freePort()}/imsync`,
-      max: 1,
-    });
+  it('PostgreSQL refusing connections costs no attempt: no job is taken until it answers, then all apply', async () => {
+    const target = new URL(TEST_DATABASE_URL);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    await proxy.cut(); // nothing listens on the proxy's port: connections are refused
+    const url = new URL(TEST_DATABASE_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const db = createPool(url.toString(), store.schema, 2);
     try {
-      harness = new WorkerHarness(db, 1);
-      const job = await harness.add(sampleJob('State.StateChange'), {
-        attempts: 3,
-        backoff: { type: 'fixed', delay: 20 },
+      harness = new WorkerHarness(db, 4, { storeProbeMs: 50 });
+      const users = Array.from({ length: 6 }, (_, i) =>
+        sampleJob('State.StateChange', {
+          Info: { Action: 'Login', To_Account: `away${i}`, Reason: 'Register' },
+        }),
+      );
+      const jobs = await Promise.all(users.map((u) => harness!.add(u, { attempts: 2 })));
+      await eventually(() => harness!.worker.isPaused(), 'the worker stops taking jobs');
+      // the jobs are back on the wait list, none active, no attempt counted; and they stay so
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await harness.queue.getJobCounts('wait', 'active', 'failed', 'delayed')).to.deep.equal({
+        wait: 6,
+        active: 0,
+        failed: 0,
+        delayed: 0,
       });
-      const { err } = await harness.done(job);
-      expect(
-        harness.failures.map((f) => [f.err!.name, (f.err as Error & { code?: string }).code]),
-      ).to.deep.equal([
-        ['Error', 'ECONNREFUSED'],
-        ['Error', 'ECONNREFUSED'],
-        ['Error', 'ECONNREFUSED'],
-      ]);
-      expect(err!.message).to.match(/ECONNREFUSED/);
-      const failed = (await harness.queue.getJob(job.id!))!;
-      expect(await failed.getState()).to.equal('failed');
-      expect(failed.attemptsMade).to.equal(3);
+      for (const job of await harness.queue.getJobs(['wait'])) expect(job.attemptsMade).to.equal(0);
+      await proxy.open();
+      for (const job of jobs) expect((await harness.done(job)).err).to.equal(undefined);
+      expect(harness.failures).to.deep.equal([]);
+      expect(harness.worker.isPaused()).to.equal(false);
+      for (const job of jobs) expect((await harness.queue.getJob(job.id!))!.attemptsMade).to.equal(1);
     } finally {
       await harness?.close();
       harness = undefined;
       await db.end();
+      await proxy.close();
+    }
+  });
+
+  it('a connection cut while a client is checked out fails the query, and never the process', async () => {
+    const target = new URL(TEST_DATABASE_URL);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    const url = new URL(TEST_DATABASE_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    const db = createPool(url.toString(), store.schema, 1);
+    try {
+      const sent = sendStatements(db, [{ sql: 'SELECT pg_sleep(5)', params: [] }]);
+      const settled = sent.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await proxy.cut(); // the client's socket closes mid-query: pg emits 'error' on the client
+      const err = await settled;
+      expect(err, 'the query failed').to.be.instanceOf(Error);
+      expect((err as Error).message).to.match(/Connection terminated/);
+      expect(isStoreUnavailable(err)).to.equal(true);
+      // the pool is usable again once the server is
+      await proxy.open();
+      await sendStatements(db, [{ sql: 'SELECT 1', params: [] }]);
+    } finally {
+      await db.end();
+      await proxy.close();
     }
   });
 

@@ -15,3 +15,6 @@ export {
   type FakeFriend,
   type PopulateOptions,
 } from './fake-tencent/state.js';
+export { TcpProxy } from './tcp-proxy.js';
+export { eventually } from './wait.js';
+export { PrivatePostgres } from './private-postgres.js';

@@ -153,14 +153,19 @@ async function profileSyncWorker(ctx: Context, results: Results): Promise<void> 
 }
 
 /**
- * N callbacks shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue: a job each,
+ * N callbacks (the drain's jobs unless told) shaped exactly as ingest enqueues them, on distinct entities, onto a paused queue: a job each,
  * or `batch` per job as ingest enqueues the callbacks of one event-loop turn (without their duplicate marks,
  * which only ingest sets; the worker reads them all the same).
  */
-async function preload(ctx: Context, prefix: string, tag: string, batch = 1): Promise<SyncQueue> {
+export async function preload(
+  ctx: Context,
+  prefix: string,
+  tag: string,
+  batch = 1,
+  n = ctx.opts.drainJobs,
+): Promise<SyncQueue> {
   const q = new SyncQueue(ctx.redisUrl, prefix);
   await q.queue.pause();
-  const n = ctx.opts.drainJobs;
   const receivedAt = Date.now();
   const chunk = batch * Math.ceil(1000 / batch); // whole batches
   for (let start = 0; start < n; start += chunk) {

@@ -5,7 +5,7 @@ import { SYNC_QUEUE, type SyncJobData } from '@imsync/callbacks';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '@imsync/testing';
 import type { Db } from '../../src/db.js';
 import { WorkerMetrics } from '../../src/metrics.js';
-import { createSyncWorker } from '../../src/worker.js';
+import { createSyncWorker, type WorkerLocks } from '../../src/worker.js';
 
 export interface Outcome {
   readonly job: Job;
@@ -24,13 +24,19 @@ export class WorkerHarness {
   private readonly waiters = new Map<string, (o: Outcome) => void>();
   private readonly finished = new Map<string, Outcome>();
 
-  constructor(db: Db, concurrency = 4, opts: { autorun?: boolean } = {}) {
+  constructor(
+    db: Db,
+    concurrency = 4,
+    opts: { autorun?: boolean; storeProbeMs?: number; locks?: WorkerLocks } = {},
+  ) {
     this.worker = createSyncWorker({
       db,
       connection: this.connection,
       prefix: this.prefix,
       concurrency,
       autorun: opts.autorun,
+      storeProbeMs: opts.storeProbeMs,
+      locks: opts.locks,
       logger: pino({ level: 'silent' }),
       metrics: new WorkerMetrics({ defaultMetrics: false }),
     });
