@@ -29,7 +29,6 @@ export {
   validateBody,
   parseSyncJob,
   parseSyncBatch,
-  duplicateMarkKey,
   syncJobKey,
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
