@@ -17,9 +17,14 @@ export function jobHashKey(queue: Queue, jobId: string): string {
   return queue.toKey(jobId);
 }
 
+/** What the keys of the marks on `queue` start with: a mark's key is `<it>:<deduplication id>`. */
+function markKeyPrefix(queue: Queue): string {
+  return queue.toKey('de');
+}
+
 /** The Redis key of the mark BullMQ's `deduplication: { id }` keeps on `queue`; its value is a job id. */
 export function duplicateMarkKey(queue: Queue, id: string): string {
-  return `${queue.toKey('de')}:${id}`;
+  return `${markKeyPrefix(queue)}:${id}`;
 }
 
 /**
@@ -79,11 +84,12 @@ export async function addJobWithMarks(
   void job.addJob(multi).catch(() => undefined); // its reply comes with exec
   const marked = marks.flatMap((m, i) => (m.windowMs > 0 ? [{ m, i }] : []));
   if (marked.length > 0) {
+    const markKeys = markKeyPrefix(queue);
     (multi as unknown as Evaluating).eval(
       MARK_JOB,
       1 + marked.length,
       jobHashKey(queue, jobId),
-      ...marked.map(({ m }) => duplicateMarkKey(queue, m.eventKey)),
+      ...marked.map(({ m }) => `${markKeys}:${m.eventKey}`),
       jobId,
       ...marked.map(({ m }) => m.windowMs),
       ...marked.map(({ i }) => i),
