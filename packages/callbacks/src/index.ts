@@ -30,7 +30,6 @@ export {
   validateUnroutedBody,
   parseSyncJob,
   parseSyncBatch,
-  duplicateMarkKey,
   syncJobKey,
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,

@@ -57,14 +57,6 @@ export function syncJobKey(prefix: string, jobId: string): string {
   return `${prefix}:${SYNC_QUEUE}:${jobId}`;
 }
 
-/**
- * The key of an event's duplicate mark under a queue prefix: the key BullMQ's own deduplication uses for the
- * id `eventKey` on the sync queue. Its value is the id of the job that carries the event.
- */
-export function duplicateMarkKey(prefix: string, eventKey: string): string {
-  return `${prefix}:${SYNC_QUEUE}:de:${eventKey}`;
-}
-
 /** What ingest keeps on the unrouted queue: the whole request, for inspection. */
 export interface UnroutedJobData {
   readonly sdkAppId: number;

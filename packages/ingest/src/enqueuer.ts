@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalesceWrites, type WriteCoalescer } from '@imsync/service-kit';
 import {
-  BATCH_DUPLICATES_FIELD,
   DEFAULT_BATCH_MAX,
   batchJobOptions,
-  duplicateMarkKey,
   jobOptionsFor,
   SYNC_BATCH_JOB,
   SYNC_QUEUE,
-  syncJobKey,
   UNROUTED_QUEUE,
   unroutedJobOptionsFor,
   type SyncBatchJobData,
@@ -18,6 +15,7 @@ import {
   type SyncJobData,
   type UnroutedJobData,
 } from '@imsync/callbacks';
+import { addJobWithMarks } from './queue/bullmq-batch.js';
 
 /** Redis did not accept the job in time, or refused it: the request must not be answered OK. */
 export class QueueUnavailableError extends Error {
@@ -49,8 +47,8 @@ export interface BullEnqueuerOptions {
 }
 
 /**
- * `work`, or a QueueUnavailableError once `ms` have passed without an answer. One timer per call (a
- * fraction of a microsecond): Redis may still take the job later, which a redelivery then finds.
+ * `work`, or a QueueUnavailableError once `ms` have passed without an answer. Redis may still take the job
+ * later: a redelivery then finds it (its mark).
  */
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -75,35 +73,6 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   });
 }
 
-/**
- * Marks a batch's callbacks, once its job is stored (run in the MULTI that adds it, right after the add):
- * KEYS[1] the job's hash, KEYS[2..n] the marks of its callbacks that have a window; ARGV[1] the job id,
- * ARGV[2..n] each mark's window (ms), ARGV[n+1..2n-1] each marked callback's index in the batch. A callback
- * whose mark another job holds is a duplicate: its index goes to the job's hash, and is returned. A mark
- * this job holds already is no duplicate (ioredis resends a MULTI whose reply a reconnection lost: the
- * transaction then runs twice). Nothing is marked if the job is not there (its add failed). Sent as EVAL,
- * so it can never meet NOSCRIPT in a MULTI.
- */
-export const MARK_BATCH = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-local duplicates = {}
-for i = 2, #KEYS do
-  if not redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[i], 'NX')
-    and redis.call('GET', KEYS[i]) ~= ARGV[1] then
-    duplicates[#duplicates + 1] = ARGV[#KEYS + i - 1]
-  end
-end
-if #duplicates > 0 then
-  redis.call('HSET', KEYS[1], '${BATCH_DUPLICATES_FIELD}', table.concat(duplicates, ','))
-end
-return duplicates
-`;
-
-/** The part of ioredis's MULTI that BullMQ's transaction type leaves out. */
-interface Evaluating {
-  eval(script: string, numKeys: number, ...args: (string | number)[]): unknown;
-}
-
 interface PendingSync {
   readonly command: SyncedCommand;
   readonly data: SyncJobData;
@@ -120,11 +89,10 @@ interface PendingSync {
  *   for the window, atomically with the job and only when it adds it, so across any number of ingest
  *   replicas a repeat within the window is dropped, and the mark outlives the job's retention. Each job
  *   gets a random id of its own: an add that returns another job's id was a duplicate.
- * - a turn with several gives one `batch` job per `maxBatch` callbacks: one MULTI that adds the job and
- *   then sets each callback's mark to the batch's id (`SET NX PX`, only if the job exists). A callback whose
- *   mark was already held is a duplicate: it stays in the batch, listed as such in the job's hash in the
- *   same transaction, and the worker skips it. One add per turn costs Redis and ingest a fraction of one
- *   add per callback. A batch Redis did not store is retried as one add per callback.
+ * - a turn with several gives one `batch` job per `maxBatch` callbacks, added with their marks in one
+ *   transaction (`addJobWithMarks`). A callback whose mark was already held is a duplicate: it stays in the
+ *   batch, listed as such in the job, and the worker skips it. One add per turn costs Redis and ingest a
+ *   fraction of one add per callback. A batch Redis did not store is retried as one add per callback.
  * Concurrent deliveries of one event in this process share one job.
  */
 export class BullEnqueuer implements Enqueuer {
@@ -191,7 +159,7 @@ export class BullEnqueuer implements Enqueuer {
   private readonly flush = (): void => {
     const turn = this.turn;
     // no write coalescing here: each MULTI leaves in one write anyway, and a cork taken inside an immediate
-    // would only be released at the next loop iteration's (measured: 6–11 % fewer requests/s with it)
+    // would only be released at the next loop iteration's, holding every add of the turn back until then
     this.turn = [];
     for (let i = 0; i < turn.length; i += this.maxBatch) {
       const chunk = turn.slice(i, i + this.maxBatch);
@@ -230,36 +198,16 @@ export class BullEnqueuer implements Enqueuer {
     return job.id !== jobId;
   }
 
-  /**
-   * One batch job and its marks, in one MULTI. Says which callbacks were duplicates, or null when the job
-   * was not stored. Should the marks fail once the job is stored (Redis out of memory between the two), the
-   * job stands and every callback counts as enqueued: it is applied, at the risk of applying a duplicate.
-   */
-  private async addBatch(chunk: readonly PendingSync[]): Promise<boolean[] | null> {
-    const queue = this.queues[SYNC_QUEUE];
-    const client = await queue.getBackend().client; // BullMQ's scripts are loaded once it is ready
-    const jobId = randomUUID();
+  /** One batch job and its callbacks' marks. Says which callbacks were duplicates, or null if not stored. */
+  private addBatch(chunk: readonly PendingSync[]): Promise<boolean[] | null> {
     const data: SyncBatchJobData = { v: 1, events: chunk.map((p) => p.data) };
-    const job = new Job(queue, SYNC_BATCH_JOB, data, { ...this.batchOptions, jobId }, jobId);
-    const multi = client.multi();
-    void job.addJob(multi).catch(() => undefined); // its reply comes with exec
-    const marked = chunk.flatMap((p, i) => (p.window > 0 ? [{ p, i }] : []));
-    if (marked.length > 0) {
-      (multi as unknown as Evaluating).eval(
-        MARK_BATCH,
-        1 + marked.length,
-        syncJobKey(this.opts.prefix, jobId),
-        ...marked.map(({ p }) => duplicateMarkKey(this.opts.prefix, p.data.eventKey)),
-        jobId,
-        ...marked.map(({ p }) => p.window),
-        ...marked.map(({ i }) => i),
-      );
-    }
-    const replies = await multi.exec();
-    const [added, marks] = replies ?? [];
-    if (!added || added[0] || added[1] !== jobId) return null;
-    const duplicates = new Set<string>(marks && !marks[0] ? (marks[1] as string[]) : []);
-    return chunk.map((_, i) => duplicates.has(String(i)));
+    return addJobWithMarks(
+      this.queues[SYNC_QUEUE],
+      SYNC_BATCH_JOB,
+      data,
+      { ...this.batchOptions, jobId: randomUUID() },
+      chunk.map((p) => ({ eventKey: p.data.eventKey, windowMs: p.window })),
+    );
   }
 
   async enqueueUnrouted(command: string, data: UnroutedJobData): Promise<void> {

@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import {
   BATCH_DUPLICATES_FIELD,
-  duplicateMarkKey,
-  syncJobKey,
+  batchJobOptions,
   eventKeyOf,
   SYNC_BATCH_JOB,
   SYNC_JOB_OPTIONS,
@@ -12,7 +12,8 @@ import {
 } from '@imsync/callbacks';
 import { Redis } from 'ioredis';
 import { callbackQuery, loadSample, postTogether, PrivateRedis } from '@imsync/testing';
-import { MARK_BATCH, QueueUnavailableError } from '../src/enqueuer.js';
+import { QueueUnavailableError } from '../src/enqueuer.js';
+import { addJobWithMarks, duplicateMarkKey, jobHashKey } from '../src/queue/bullmq-batch.js';
 import { OK, OPEN_APP, startHarness, type Harness } from './support.js';
 
 const WINDOW = 60_000;
@@ -61,7 +62,7 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     expect(job!.opts.removeOnComplete).to.deep.equal({ age: 24 * 3600, count: Math.ceil(100_000 / 64) });
     expect(job!.opts.removeOnFail).to.deep.equal(SYNC_JOB_OPTIONS.removeOnFail);
     for (const c of callbacks) {
-      const key = duplicateMarkKey(h.prefix, c.data.eventKey);
+      const key = duplicateMarkKey(h.sync, c.data.eventKey);
       expect(await h.redis.get(key)).to.equal(job!.id);
       expect(await h.redis.pttl(key)).to.be.within(WINDOW - 5000, WINDOW);
     }
@@ -74,7 +75,7 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     const [job] = await h.jobs('sync');
     expect(job!.name).to.equal('State.StateChange');
     expect(job!.data).to.deep.equal(c!.data);
-    expect(await h.redis.get(duplicateMarkKey(h.prefix, c!.data.eventKey))).to.equal(job!.id);
+    expect(await h.redis.get(duplicateMarkKey(h.sync, c!.data.eventKey))).to.equal(job!.id);
   });
 
   it('splits a turn into jobs of at most INGEST_BATCH_MAX callbacks (1: a job for each)', async () => {
@@ -98,10 +99,10 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
     const batch = (await h.jobs('sync')).find((j) => j.name === SYNC_BATCH_JOB)!;
     // the batch still carries it: the worker leaves it to the job its mark names
     expect((batch.data as SyncBatchJobData).events).to.have.length(2);
-    expect(await h.redis.get(duplicateMarkKey(h.prefix, a.data.eventKey))).to.equal(first!.id);
+    expect(await h.redis.get(duplicateMarkKey(h.sync, a.data.eventKey))).to.equal(first!.id);
     // the batch lists it as a duplicate in its hash, in the transaction that added it
-    expect(await h.redis.hget(syncJobKey(h.prefix, batch.id!), BATCH_DUPLICATES_FIELD)).to.equal('0');
-    expect(await h.redis.get(duplicateMarkKey(h.prefix, b.data.eventKey))).to.equal(batch.id);
+    expect(await h.redis.hget(jobHashKey(h.sync, batch.id!), BATCH_DUPLICATES_FIELD)).to.equal('0');
+    expect(await h.redis.get(duplicateMarkKey(h.sync, b.data.eventKey))).to.equal(batch.id);
   });
 
   it('the same callbacks batched by two replicas at the same instant: each is enqueued once', async () => {
@@ -116,14 +117,14 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
       const jobs = await h.jobs('sync');
       expect(jobs).to.have.length(2); // both batches are stored …
       const holders = await Promise.all(
-        callbacks.map((c) => h.redis.get(duplicateMarkKey(h.prefix, c.data.eventKey))),
+        callbacks.map((c) => h.redis.get(duplicateMarkKey(h.sync, c.data.eventKey))),
       );
       // … but every mark names the batch of the replica that answered it as no duplicate
       const winner = jobs.find((j) => j.id === holders[0])!;
       expect(holders).to.deep.equal(Array(3).fill(winner.id));
       const loser = jobs.find((j) => j.id !== winner.id)!;
-      expect(await h.redis.hget(syncJobKey(h.prefix, winner.id!), BATCH_DUPLICATES_FIELD)).to.equal(null);
-      expect(await h.redis.hget(syncJobKey(h.prefix, loser.id!), BATCH_DUPLICATES_FIELD)).to.equal('0,1,2');
+      expect(await h.redis.hget(jobHashKey(h.sync, winner.id!), BATCH_DUPLICATES_FIELD)).to.equal(null);
+      expect(await h.redis.hget(jobHashKey(h.sync, loser.id!), BATCH_DUPLICATES_FIELD)).to.equal('0,1,2');
     } finally {
       await replica.close();
     }
@@ -131,26 +132,25 @@ describe('enqueueing: the synced callbacks of one event-loop turn share a job', 
 
   it('a batch whose transaction runs twice (ioredis resends it after a reconnect) finds no duplicate in itself', async () => {
     h = await startHarness();
-    const callbacks = [1, 2, 3].map(callback);
     const other = callback('held-by-another-job');
     await inOneTurn(h, [other]);
-    await inOneTurn(h, callbacks);
-    const batch = (await h.jobs('sync')).find((j) => j.name === SYNC_BATCH_JOB)!;
-    // the marks script of that MULTI, run again as a resend would: its own marks are no duplicates …
-    const all = [...callbacks, other];
-    const run = () =>
-      h.redis.eval(
-        MARK_BATCH,
-        1 + all.length,
-        syncJobKey(h.prefix, batch.id!),
-        ...all.map((c) => duplicateMarkKey(h.prefix, c.data.eventKey)),
-        batch.id!,
-        ...all.map(() => WINDOW),
-        ...all.map((_, i) => i),
+    const callbacks = [other, ...[1, 2, 3].map(callback)];
+    const jobId = randomUUID();
+    const add = () =>
+      addJobWithMarks(
+        h.sync,
+        SYNC_BATCH_JOB,
+        { v: 1, events: callbacks.map((c) => c.data) } satisfies SyncBatchJobData,
+        { ...batchJobOptions(64), jobId },
+        callbacks.map((c) => ({ eventKey: c.data.eventKey, windowMs: WINDOW })),
       );
-    // … and a mark another job holds still is one
-    expect(await run()).to.deep.equal(['3']);
-    expect(await h.redis.hget(syncJobKey(h.prefix, batch.id!), BATCH_DUPLICATES_FIELD)).to.equal('3');
+    // a mark another job holds is a duplicate, each time; the batch's own marks are not, the second time either
+    expect(await add()).to.deep.equal([true, false, false, false]);
+    expect(await add()).to.deep.equal([true, false, false, false]);
+    expect(await h.redis.hget(jobHashKey(h.sync, jobId), BATCH_DUPLICATES_FIELD)).to.equal('0');
+    expect((await h.jobs('sync')).map((j) => j.id))
+      .to.include(jobId)
+      .and.to.have.length(2);
   });
 
   it('sets no mark when the window is 0', async () => {
@@ -225,7 +225,7 @@ describe('enqueueing a batch: Redis down', () => {
     expect(jobs.map((j) => j.name)).to.deep.equal([SYNC_BATCH_JOB, ...Array(3).fill('State.StateChange')]);
     for (const c of callbacks) {
       const job = jobs.find((j) => (j.data as SyncJobData).eventKey === c.data.eventKey)!;
-      expect(await h.redis.get(duplicateMarkKey(h.prefix, c.data.eventKey))).to.equal(job.id);
+      expect(await h.redis.get(duplicateMarkKey(h.sync, c.data.eventKey))).to.equal(job.id);
     }
     // and the batches after it work again
     await inOneTurn(h, [6, 7].map(callback));
