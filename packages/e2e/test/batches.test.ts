@@ -42,40 +42,46 @@ describe('end to end: callbacks that arrive together share a job (real processes
     return sample?.value ?? 0;
   };
 
-  it('applies every callback of a burst once, and skips their redeliveries within the window', async () => {
-    const bodies = Array.from({ length: 16 }, (_, i) => friendAdd(i));
-    expect(await burst(stack.ports.ingest, bodies)).to.deep.equal(Array(16).fill(OK));
-    // Tencent delivering the same callbacks again, within DEDUPE_WINDOW_NO_EVENT_TIME_MS: answered OK
-    expect(await burst(stack.ports.ingest, bodies)).to.deep.equal(Array(16).fill(OK));
+  const batchJobs = async (): Promise<number> =>
+    (await stack.metrics('sync-worker'))
+      .get('imsync_job_duration_seconds')
+      ?.samples.find((s) => s.name.endsWith('_count') && s.labels.command === 'batch')?.value ?? 0;
 
-    const rows = await eventually(
-      async () => {
-        const r = await stack.query<{ from_account: string; status: string }>(
-          `SELECT from_account, status FROM $schema.friendships WHERE sdk_app_id = $1 AND from_account LIKE 'batch-%'`,
-          [SDK_APP_ID],
-        );
-        return r.rows.length === 16 ? r.rows : undefined;
-      },
-      10_000,
-      '16 friendships',
+  it('applies every callback of a burst once, and skips their redeliveries within the window', async () => {
+    // Whether a burst reaches ingest in one event-loop turn is up to the kernel and the machine's load:
+    // bursts of fresh callbacks are sent until one of them was a batch job (at most MAX_BURSTS).
+    const MAX_BURSTS = 5;
+    let bursts = 0;
+    while (bursts < MAX_BURSTS) {
+      bursts++;
+      const bodies = Array.from({ length: 16 }, (_, i) => friendAdd(bursts * 100 + i));
+      expect(await burst(stack.ports.ingest, bodies)).to.deep.equal(Array(16).fill(OK));
+      // Tencent delivering the same callbacks again, within DEDUPE_WINDOW_NO_EVENT_TIME_MS: answered OK
+      expect(await burst(stack.ports.ingest, bodies)).to.deep.equal(Array(16).fill(OK));
+      await eventually(async () =>
+        (await processed('Sns.CallbackFriendAdd', 'applied')) >= 16 * bursts ? true : undefined,
+      );
+      await new Promise((r) => setTimeout(r, 300)); // the second burst's jobs, if any, are done by now
+      if ((await batchJobs()) > 0) break;
+    }
+
+    const r = await stack.query<{ from_account: string; status: string }>(
+      `SELECT from_account, status FROM $schema.friendships WHERE sdk_app_id = $1 AND from_account LIKE 'batch-%'`,
+      [SDK_APP_ID],
     );
-    expect(rows.every((r) => r.status === 'friend')).to.equal(true);
+    expect(r.rows).to.have.length(16 * bursts);
+    expect(r.rows.every((row) => row.status === 'friend')).to.equal(true);
     const ingest = (await stack.metrics('ingest')).get('imsync_callbacks_received_total');
     const received = (result: string) =>
       ingest?.samples.find((s) => s.labels.command === 'Sns.CallbackFriendAdd' && s.labels.result === result)
         ?.value ?? 0;
-    expect(received('enqueued')).to.equal(16);
-    expect(received('duplicate')).to.equal(16);
-
+    expect(received('enqueued')).to.equal(16 * bursts);
+    expect(received('duplicate')).to.equal(16 * bursts);
     // the worker applied each once; the redeliveries that reached it (in a batch) were skipped, never applied
-    await eventually(async () =>
-      (await processed('Sns.CallbackFriendAdd', 'applied')) >= 16 ? true : undefined,
-    );
-    await new Promise((r) => setTimeout(r, 300)); // the second burst's jobs, if any, are done by now
-    expect(await processed('Sns.CallbackFriendAdd', 'applied')).to.equal(16);
-    const batches = (await stack.metrics('sync-worker'))
-      .get('imsync_job_duration_seconds')
-      ?.samples.find((s) => s.name.endsWith('_count') && s.labels.command === 'batch');
-    expect(batches?.value ?? 0, 'at least one burst reached ingest together and was one job').to.be.above(0);
+    expect(await processed('Sns.CallbackFriendAdd', 'applied')).to.equal(16 * bursts);
+    expect(
+      await batchJobs(),
+      `a burst reached ingest together and was one job (${bursts} bursts)`,
+    ).to.be.above(0);
   });
 });
