@@ -6,7 +6,7 @@ import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-k
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
-import { ConnectionDrain } from './drain.js';
+import { ConnectionDrain, SETTLE_MAX_MS } from './drain.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
@@ -107,11 +107,12 @@ async function main(): Promise<void> {
       'stopping: not ready, still serving (answers close their connection) while load balancers stop sending',
     );
     await sleep(config.shutdownDrainMs);
+    await drain.stopListening(SETTLE_MAX_MS);
     logger.info(
       { connections: drain.connections, deadlineMs: config.shutdownTimeoutMs },
       'drained: no longer listening, answering the requests already read',
     );
-    const { forced } = await drain.close({ deadlineMs: config.shutdownTimeoutMs, idleMs: IDLE_CLOSE_MS });
+    const { forced } = await drain.finish({ deadlineMs: config.shutdownTimeoutMs, idleMs: IDLE_CLOSE_MS });
     if (forced > 0) {
       logger.warn(
         { connections: forced, deadlineMs: config.shutdownTimeoutMs },

@@ -185,7 +185,8 @@ describe('ConnectionDrain (a real HTTP server)', () => {
 
   it('close(): no longer listens, yet a connection accepted before sends its request afterwards and is answered', async () => {
     const early = await client(); // connected, nothing sent yet
-    const closing = s.drain.close({ deadlineMs: 5000, idleMs: 1000 });
+    const closing = s.drain.close({ settleMs: 300, deadlineMs: 5000, idleMs: 1000 });
+    while (s.server.listening) await new Promise((r) => setTimeout(r, 10));
     const refused = await new Promise<string>((resolve) => {
       const late = connect(port, '127.0.0.1');
       late.on('connect', () => resolve('connected'));
@@ -207,12 +208,27 @@ describe('ConnectionDrain (a real HTTP server)', () => {
     c.send('/a');
     (await s.requests(1))[0]!.answer();
     expect((await c.answersCount(1))[0]?.connection).to.equal('keep-alive'); // idle from now on
-    const closing = s.drain.close({ deadlineMs: 5000, idleMs: 1000 });
-    await new Promise((r) => setTimeout(r, 100));
+    const closing = s.drain.close({ settleMs: 300, deadlineMs: 5000, idleMs: 1000 });
+    while (s.server.listening) await new Promise((r) => setTimeout(r, 10));
     c.send('/b'); // what a client may do at any moment on a keep-alive connection
     (await s.requests(2))[1]!.answer();
     expect((await c.answersCount(2))[1]).to.deep.equal({ status: 200, connection: 'close', body: '/b' });
     expect(await c.whenClosed()).to.equal('end');
+    expect(await closing).to.deep.equal({ forced: 0 });
+  });
+
+  it('close(): until it stops listening, answers keep their connection, so that no client is reconnecting then', async () => {
+    const c = await client();
+    s.drain.closeAfterAnswers();
+    c.send('/during-settle');
+    const [held] = await s.requests(1);
+    const closing = s.drain.close({ settleMs: 300, deadlineMs: 5000, idleMs: 1000 });
+    held!.answer();
+    expect((await c.answersCount(1))[0]?.connection).to.equal('keep-alive');
+    while (s.server.listening) await new Promise((r) => setTimeout(r, 10));
+    c.send('/after');
+    (await s.requests(2))[1]!.answer();
+    expect((await c.answersCount(2))[1]).to.deep.equal({ status: 200, connection: 'close', body: '/after' });
     expect(await closing).to.deep.equal({ forced: 0 });
   });
 
@@ -222,7 +238,9 @@ describe('ConnectionDrain (a real HTTP server)', () => {
     (await s.requests(1))[0]!.answer();
     await idle.answersCount(1); // a keep-alive connection, idle from now on
     const started = Date.now();
-    expect(await s.drain.close({ deadlineMs: 20_000, idleMs: 200 })).to.deep.equal({ forced: 0 });
+    expect(await s.drain.close({ settleMs: 300, deadlineMs: 20_000, idleMs: 200 })).to.deep.equal({
+      forced: 0,
+    });
     expect(Date.now() - started).to.be.below(15_000);
     expect(await idle.whenClosed()).to.not.equal(undefined);
   });
@@ -231,7 +249,7 @@ describe('ConnectionDrain (a real HTTP server)', () => {
     const stuck = await client();
     stuck.send('/stuck');
     await s.requests(1);
-    expect(await s.drain.close({ deadlineMs: 300, idleMs: 100 })).to.deep.equal({ forced: 1 });
+    expect(await s.drain.close({ settleMs: 300, deadlineMs: 300, idleMs: 100 })).to.deep.equal({ forced: 1 });
     expect(await stuck.whenClosed()).to.not.equal(undefined);
     expect(stuck.answers).to.deep.equal([]);
   });
