@@ -8,6 +8,7 @@ import { parseOptions, type Scenario } from './options.js';
 import { ensureDatabase } from './pg.js';
 import { stopAll } from './proc.js';
 import { fmt, machine, passes, textTable, writeReport } from './report.js';
+import { redisPersistence } from './redis.js';
 import { Results } from './results.js';
 import { drain } from './scenarios/drain.js';
 import { endToEnd } from './scenarios/e2e.js';
@@ -76,6 +77,8 @@ async function main(): Promise<number> {
 
   log(`imsync bench ${opts.quick ? '(quick) ' : ''}run ${ctx.runId}; logs in ${ctx.logDir}`);
   try {
+    ctx.redisPersistence = await redisPersistence(ctx.redisUrl);
+    log(`Redis ${ctx.redisUrl} (REDIS_URL): ${ctx.redisPersistence}`);
     if ((opts.scenarios.has('drain') || opts.scenarios.has('e2e')) && (await ensureDatabase(ctx.databaseUrl)))
       log(`created the database ${new URL(ctx.databaseUrl).pathname.slice(1)}`);
     for (const s of opts.scenarios) {
@@ -111,7 +114,7 @@ async function main(): Promise<number> {
   const m = report.machine;
   process.stdout.write(
     `\nMachine: ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.date}; load average ${m.loadAverage.start} → ` +
-      `${m.loadAverage.end}\n\n${textTable(results.figures)}\n\n`,
+      `${m.loadAverage.end}; Redis ${m.redis}\n\n${textTable(results.figures)}\n\n`,
   );
   for (const c of results.checks)
     process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
