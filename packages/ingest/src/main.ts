@@ -96,8 +96,9 @@ async function main(): Promise<void> {
   }
 
   // SIGTERM: not ready at once, so that load balancers stop sending here, but still serving for the drain;
-  // every answer from now on closes its connection, so that clients open new ones (elsewhere, once the load
-  // balancer took this instance out). Then no longer listening, and the requests read are answered.
+  // every answer closes its connection, so that clients open new ones (elsewhere, once the load balancer
+  // took this instance out). Then, once clients stopped reconnecting (see ConnectionDrain.stopListening),
+  // no longer listening, and every request already read is answered before Redis is closed.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
