@@ -16,7 +16,7 @@ export interface DrainCloseResult {
 
 const POLL_MS = 25;
 /** A pause this long in new connections means that no client is reconnecting any more. */
-const QUIET_MS = 200;
+const QUIET_MS = 300;
 /** How long ingest waits at most for that pause before it stops listening (see stopListening()). */
 export const SETTLE_MAX_MS = 1500;
 
