@@ -24,6 +24,8 @@ export class Context {
   /** Signatures are checked, as in production. */
   readonly token = 'bench-token-0123456789';
   readonly startedAt = new Date();
+  /** The Redis's persistence settings, read at the start of the run (see redisPersistence). */
+  redisPersistence = 'unknown';
   readonly loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
   readonly runId = this.startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   readonly outDir = `${REPO_ROOT}bench-results`;

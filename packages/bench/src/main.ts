@@ -8,6 +8,7 @@ import { parseOptions, type Scenario } from './options.js';
 import { ensureDatabase } from './pg.js';
 import { stopAll } from './proc.js';
 import { fmt, machine, passes, textTable, writeReport } from './report.js';
+import { redisPersistence } from './redis.js';
 import { Results } from './results.js';
 import { backlog } from './scenarios/backlog.js';
 import { drain } from './scenarios/drain.js';
@@ -78,6 +79,8 @@ async function main(): Promise<number> {
 
   log(`imsync bench ${opts.quick ? '(quick) ' : ''}run ${ctx.runId}; logs in ${ctx.logDir}`);
   try {
+    ctx.redisPersistence = await redisPersistence(ctx.redisUrl);
+    log(`Redis ${ctx.redisUrl} (REDIS_URL): ${ctx.redisPersistence}`);
     if (
       ['drain', 'e2e', 'backlog'].some((s) => opts.scenarios.has(s as Scenario)) &&
       (await ensureDatabase(ctx.databaseUrl))
@@ -116,7 +119,7 @@ async function main(): Promise<number> {
   const m = report.machine;
   process.stdout.write(
     `\nMachine: ${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.date}; load average ${m.loadAverage.start} → ` +
-      `${m.loadAverage.end}\n\n${textTable(results.figures)}\n\n`,
+      `${m.loadAverage.end}; Redis ${m.redis}\n\n${textTable(results.figures)}\n\n`,
   );
   for (const c of results.checks)
     process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.scenario}: ${c.name}: ${c.detail}\n`);

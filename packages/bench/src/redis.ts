@@ -104,3 +104,17 @@ export async function usedMemory(url: string): Promise<number> {
     redis.disconnect();
   }
 }
+
+/** The Redis's persistence (CONFIG GET), which sets what each write costs: "appendonly yes, appendfsync everysec". */
+export async function redisPersistence(url: string): Promise<string> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const get = async (name: string) => {
+    const reply = (await redis.config('GET', name).catch(() => [])) as unknown[];
+    return `${name} ${String(reply[1] ?? 'unknown')}`;
+  };
+  try {
+    return `${await get('appendonly')}, ${await get('appendfsync')}`;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -44,6 +44,8 @@ export interface Machine {
   readonly date: string;
   /** 1-minute load average when the run started and when it ended: other work on the machine skews figures. */
   readonly loadAverage: { readonly start: number; readonly end: number };
+  /** Its URL and persistence settings: `appendfsync always` makes every write wait for the disk. */
+  readonly redis: string;
 }
 
 export function machine(ctx: Context): Machine {
@@ -56,6 +58,7 @@ export function machine(ctx: Context): Machine {
     platform: `${process.platform} ${process.arch}`,
     date: ctx.startedAt.toISOString(),
     loadAverage: { start: ctx.loadAtStart, end: Math.round(loadavg()[0]! * 100) / 100 },
+    redis: `${ctx.redisUrl} (${ctx.redisPersistence})`,
   };
 }
 
@@ -126,7 +129,7 @@ export function markdown(r: Report): string {
     `# imsync benchmark, ${m.date}`,
     '',
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB, ${m.platform}, Node ${m.node}. ` +
-      'Redis and PostgreSQL on the same machine. ' +
+      `Redis and PostgreSQL on the same machine; Redis ${m.redis}. ` +
       `Load average (1 min) ${m.loadAverage.start} at the start, ${m.loadAverage.end} at the end.`,
     `Command: \`${r.command}\``,
     '',

@@ -143,6 +143,11 @@ describe('docker-compose.yml, read against the services', () => {
     expect(words(worker.healthcheck?.test).join(' ')).to.include(
       `http://127.0.0.1:${unset(worker.environment?.WORKER_ADMIN_PORT)}/healthz`,
     );
+    // Docker waits for ingest's drain, its wait for a pause in new connections (1.5 s at most) and its
+    // deadline for the requests it read (SHUTDOWN_TIMEOUT_MS, 3 s by default) before it kills
+    const drainMs = Number(unset(ingest.environment?.SHUTDOWN_DRAIN_MS));
+    expect(drainMs).to.be.greaterThan(0);
+    expect(seconds(ingest.stop_grace_period) * 1000).to.be.greaterThan(drainMs + 1500 + 3000);
     // Docker waits longer than the worker's own shutdown deadline before it kills
     const deadlineMs = Number(unset(worker.environment?.SHUTDOWN_TIMEOUT_MS));
     expect(seconds(worker.stop_grace_period) * 1000).to.be.greaterThan(deadlineMs);

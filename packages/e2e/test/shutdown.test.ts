@@ -47,37 +47,64 @@ describe('SIGTERM (real processes)', function () {
   });
 
   describe('ingest', () => {
-    let stack: Stack;
-    let queue: Queue;
-    beforeEach(async () => {
-      stack = await Stack.start({ label: 'sigterm-ingest', worker: false });
+    let stack: Stack | undefined;
+    let queue: Queue | undefined;
+    const start = async (ingestEnv: Record<string, string>) => {
+      stack = await Stack.start({ label: 'sigterm-ingest', worker: false, ingestEnv });
       queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
-    });
+      return { stack, queue, ingest: stack.ingest as ServiceProcess };
+    };
     afterEach(async () => {
       await queue?.close();
       await stack?.close();
+      [stack, queue] = [undefined, undefined];
     });
 
-    it('under load on keep-alive connections: stops accepting, finishes in-flight requests, exits 0, loses nothing it answered OK', async () => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-      const answered: { id: string; status: number; body: string }[] = [];
-      const errors: string[] = [];
+    it('64 keep-alive connections at full speed, SIGTERM mid-load: no reset, every request that reached ingest answered, every OK in Redis, exit 0', async () => {
+      const DRAIN_MS = 1000;
+      const { stack, queue, ingest } = await start({
+        SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+        SHUTDOWN_TIMEOUT_MS: '10000',
+      });
+      const CONNECTIONS = 64;
+      const MAX_REQUESTS = 30_000; // a bound, should the signal never take effect
+      // a connection per client, as a load balancer or Tencent keeps them
+      const agents = Array.from({ length: CONNECTIONS }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+      type Answer = {
+        id: string;
+        status: number;
+        body: string;
+        connection: unknown;
+        sentAt: number;
+        at: number;
+      };
+      const answered: Answer[] = [];
+      const refused: string[] = [];
+      const errors: { id: string; error: string; at: number }[] = [];
       let seq = 0;
-      let signalled = false;
-      const client = async () => {
-        for (;;) {
+      let stoppingSeenAt = Infinity;
+      const lastAnswers: unknown[] = [];
+      const client = async (agent: Agent) => {
+        let last: unknown;
+        while (seq < MAX_REQUESTS) {
           const id = `@TGS#load-${seq++}`;
+          const sentAt = Date.now();
           try {
             const r = await stack.post(QUERY, createBody(id, 1_700_000_000_000 + seq), agent);
-            answered.push({ id, status: r.status, body: r.text });
+            const connection = r.headers.connection;
+            answered.push({ id, status: r.status, body: r.text, connection, sentAt, at: Date.now() });
+            last = connection;
           } catch (err) {
-            errors.push((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-            if (signalled) return; // the server is going away: this client is done
+            const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+            // refused: ingest no longer listens, the request never reached it; this client is done
+            if (code === 'ECONNREFUSED') refused.push(id);
+            else errors.push({ id, error: code, at: Date.now() });
+            return void lastAnswers.push(last);
           }
         }
       };
 
-      // one request stays in flight across the signal: its headers and half its body arrive before SIGTERM
+      // one request stays in flight across the drain: its headers and half its body arrive before SIGTERM
       const slowId = '@TGS#in-flight';
       const slowBody = JSON.stringify(createBody(slowId, 1_600_000_000_000));
       let slowResolve: (v: { status: number; body: string }) => void = () => undefined;
@@ -95,14 +122,14 @@ describe('SIGTERM (real processes)', function () {
       slow.on('error', (err) => slowResolve({ status: 0, body: err.message }));
       slow.write(slowBody.slice(0, 40));
 
-      const clients = Array.from({ length: 8 }, () => client());
-      await eventually(async () => answered.length >= 100, 15_000, '100 answers under load');
-      const ingest = stack.ingest as ServiceProcess;
+      const clients = agents.map((agent) => client(agent));
+      await eventually(async () => answered.length >= 500, 20_000, '500 answers under load');
       ingest.signal('SIGTERM');
-      signalled = true;
-      await ingest.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
+      const stopping = await ingest.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
+      stoppingSeenAt = Date.now();
+      await ingest.waitForLog((l) => /^drained/.test(l.msg ?? ''), 10_000);
 
-      // the listener is closed: a new connection is refused
+      // the listener is closed: a new connection is refused, while the request read is still being answered
       const fresh = await httpRequest(`${stack.ingestUrl}/im/callback?${QUERY}`, {
         method: 'POST',
         body: '{}',
@@ -112,21 +139,65 @@ describe('SIGTERM (real processes)', function () {
       );
       expect(fresh).to.equal('ECONNREFUSED');
       expect(ingest.exitStatus, 'still finishing the in-flight request').to.equal(undefined);
-
       slow.end(slowBody.slice(40));
       expect(await slowAnswer).to.deep.equal({ status: 200, body: OK });
+
       const exit = await ingest.exited;
       await Promise.all(clients);
-      agent.destroy();
-
+      for (const agent of agents) agent.destroy();
       expect(exit).to.deep.equal({ code: 0, signal: null });
       expect(ingest.logs.some((l) => l.msg === 'stopped')).to.equal(true);
-      // every answer was OK (a request the server could no longer take failed at the socket, never with 5xx)
+      // no connection closed at the deadline, no pipelined request left unprocessed (the test Redis's own
+      // settings warning aside)
+      const warnings = ingest.logs.filter((l) => (l.level ?? 0) >= 40 && l.redisSetting === undefined);
+      expect(warnings.map((l) => l.msg)).to.deep.equal([]);
+
+      expect(errors, 'connection resets and other socket errors').to.deep.equal([]);
+      expect(refused.length, 'every client ends refused once ingest stops listening').to.equal(CONNECTIONS);
       expect(answered.filter((a) => a.status !== 200 || a.body !== OK)).to.deep.equal([]);
+      // Sent once ingest said it was stopping and answered within the drain: answered with close, so that
+      // the client does not reuse the socket. (After the drain, while ingest waits for a pause in new
+      // connections before it stops listening, answers keep their connection.)
+      const drainEnd = Number(stopping.time) + DRAIN_MS;
+      const inDrain = answered.filter((a) => a.sentAt > stoppingSeenAt && a.at < drainEnd);
+      expect(inDrain.length, 'requests answered during the drain').to.be.greaterThan(0);
+      expect(inDrain.filter((a) => a.connection !== 'close')).to.deep.equal([]);
+      // once no longer listening, each client's last answer closed its connection: it reconnected, refused
+      expect(lastAnswers).to.deep.equal(Array.from({ length: CONNECTIONS }, () => 'close'));
       const inRedis = await queuedGroupIds(queue);
       const missing = [...answered.map((a) => a.id), slowId].filter((id) => !inRedis.has(id));
       expect(missing, 'answered OK but not in Redis').to.deep.equal([]);
-      expect(answered.length).to.be.greaterThan(100);
+    });
+
+    it('during the drain: /readyz answers 503 while the callback port still answers, closing each connection', async () => {
+      const { stack, queue, ingest } = await start({ SHUTDOWN_DRAIN_MS: '4000' });
+      const readyz = () => httpRequest(`${stack.adminUrl}/readyz`).then((r) => [r.status, r.json]);
+      expect(await readyz()).to.deep.equal([200, { status: 'ready', redis: true }]);
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const before = await stack.post(QUERY, createBody('@TGS#before', 1_700_000_000_000), agent);
+      expect([before.status, before.text, before.headers.connection]).to.deep.equal([200, OK, 'keep-alive']);
+
+      ingest.signal('SIGTERM');
+      await ingest.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
+      expect(await readyz()).to.deep.equal([503, { status: 'stopping' }]);
+      // on the keep-alive connection opened before the signal, then on a new one
+      const reused = await stack.post(QUERY, createBody('@TGS#reused', 1_700_000_001_000), agent);
+      const fresh = await stack.post(QUERY, createBody('@TGS#fresh', 1_700_000_002_000));
+      expect(
+        ingest.logs.some((l) => /^drained/.test(l.msg ?? '')),
+        'still in the drain',
+      ).to.equal(false);
+      for (const r of [reused, fresh])
+        expect([r.status, r.text, r.headers.connection]).to.deep.equal([200, OK, 'close']);
+      expect(await readyz()).to.deep.equal([503, { status: 'stopping' }]);
+
+      expect(await ingest.exited).to.deep.equal({ code: 0, signal: null });
+      agent.destroy();
+      expect([...(await queuedGroupIds(queue))].sort()).to.deep.equal([
+        '@TGS#before',
+        '@TGS#fresh',
+        '@TGS#reused',
+      ]);
     });
   });
 

@@ -27,6 +27,10 @@ export interface IngestConfig {
   readonly batchMax: number;
   readonly unroutedEnabled: boolean;
   readonly keepAliveTimeoutMs: number;
+  /** On SIGTERM: how long ingest keeps serving, not ready, so that load balancers stop sending here. */
+  readonly shutdownDrainMs: number;
+  /** After the drain: how long requests already read may take to be answered before their connections close. */
+  readonly shutdownTimeoutMs: number;
   readonly logLevel: string;
   readonly dashboard: { readonly user: string; readonly password: string; readonly readOnly: boolean } | null;
 }
@@ -92,6 +96,9 @@ const schema = object({
   INGEST_BATCH_MAX: number().integer().min(1).max(1000).default(DEFAULT_BATCH_MAX),
   UNROUTED_ENABLED: boolean().default(true),
   KEEPALIVE_TIMEOUT_MS: number().integer().min(1000).max(600_000).default(75_000),
+  // drain plus finishing stay within compose's default stop_grace_period (10 s) and Kubernetes' (30 s)
+  SHUTDOWN_DRAIN_MS: number().integer().min(0).max(600_000).default(5000),
+  SHUTDOWN_TIMEOUT_MS: number().integer().min(100).max(600_000).default(3000),
   DASHBOARD_USER: string().optional(),
   DASHBOARD_PASSWORD: string().optional(),
   DASHBOARD_READONLY: boolean().default(false),
@@ -121,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     batchMax: e.INGEST_BATCH_MAX,
     unroutedEnabled: e.UNROUTED_ENABLED,
     keepAliveTimeoutMs: e.KEEPALIVE_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     dashboard:
       e.DASHBOARD_USER !== undefined && e.DASHBOARD_PASSWORD !== undefined

@@ -1,15 +1,19 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { ConnectionDrain, SETTLE_MAX_MS } from './drain.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
 
 const REDIS_START_WAIT_MS = 5000;
+/** Once ingest no longer listens, a connection that carries nothing for this long is closed. */
+const IDLE_CLOSE_MS = 1000;
 
 async function redisReady(connection: Redis, ms: number): Promise<boolean> {
   if (connection.status === 'ready') return true;
@@ -63,7 +67,9 @@ async function main(): Promise<void> {
       'Redis is not reachable yet: listening anyway, callbacks get 503 until it is',
     );
   }
-  const server: Server = app.listen(config.port, config.host);
+  const server: Server = createServer();
+  const drain = new ConnectionDrain(server, app.callback());
+  server.listen(config.port, config.host);
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   server.headersTimeout = config.keepAliveTimeoutMs + 5000;
   const adminServer: Server = admin.listen(config.adminPort, config.adminHost);
@@ -89,17 +95,37 @@ async function main(): Promise<void> {
     logger.info('Bull dashboard off: set DASHBOARD_USER and DASHBOARD_PASSWORD to turn it on');
   }
 
+  // SIGTERM: not ready at once, so that load balancers stop sending here, but still serving for the drain;
+  // every answer closes its connection, so that clients open new ones (elsewhere, once the load balancer
+  // took this instance out). Then, once clients stopped reconnecting (see ConnectionDrain.stopListening),
+  // no longer listening, and every request already read is answered before Redis is closed.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
-    // keep-alive connections become idle once their request is answered: close them as they do
-    const idle = setInterval(() => server.closeIdleConnections(), 50);
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    await closed;
-    clearInterval(idle);
-    clearTimeout(force);
+    drain.closeAfterAnswers();
+    logger.info(
+      { signal, drainMs: config.shutdownDrainMs },
+      'stopping: not ready, still serving (answers close their connection) while load balancers stop sending',
+    );
+    await sleep(config.shutdownDrainMs);
+    await drain.stopListening(SETTLE_MAX_MS);
+    logger.info(
+      { connections: drain.connections, deadlineMs: config.shutdownTimeoutMs },
+      'drained: no longer listening, answering the requests already read',
+    );
+    const { forced } = await drain.finish({ deadlineMs: config.shutdownTimeoutMs, idleMs: IDLE_CLOSE_MS });
+    if (forced > 0) {
+      logger.warn(
+        { connections: forced, deadlineMs: config.shutdownTimeoutMs },
+        'SHUTDOWN_TIMEOUT_MS reached: closed the connections still open',
+      );
+    }
+    if (drain.unanswerable > 0) {
+      logger.warn(
+        { requests: drain.unanswerable },
+        'pipelined requests that arrived after their connection’s last answer were not processed',
+      );
+    }
     adminServer.close();
     adminServer.closeAllConnections();
     await dashboard?.close();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig, parseApps } from '../src/config.js';
+import { SETTLE_MAX_MS } from '../src/drain.js';
 
 const base = { IM_SDKAPPID: '1400000001' };
 
@@ -31,6 +32,8 @@ describe('config', () => {
       dedupeWindowNoEventTimeMs: 5000,
       unroutedEnabled: true,
       keepAliveTimeoutMs: 75_000,
+      shutdownDrainMs: 5000,
+      shutdownTimeoutMs: 3000,
       logLevel: 'info',
       dashboard: null,
     });
@@ -43,6 +46,14 @@ describe('config', () => {
     expect(c.enqueueTimeoutMs).to.be.below(2000);
     expect(c.keepAliveTimeoutMs).to.be.above(60_000);
     expect(configError({ ...base, ENQUEUE_TIMEOUT_MS: '2000' }).message).to.contain('ENQUEUE_TIMEOUT_MS');
+  });
+
+  it('stops by default within compose’s default stop_grace_period (10 s): drain, settle, then in-flight requests', () => {
+    const c = loadConfig(base);
+    expect(c.shutdownDrainMs).to.be.above(0);
+    expect(c.shutdownDrainMs + SETTLE_MAX_MS + c.shutdownTimeoutMs).to.be.below(10_000);
+    // a request read just before the drain ends can still be answered: the enqueue bound fits the deadline
+    expect(c.shutdownTimeoutMs).to.be.above(c.enqueueTimeoutMs);
   });
 
   it('reads every variable', () => {
@@ -64,6 +75,8 @@ describe('config', () => {
       DEDUPE_WINDOW_NO_EVENT_TIME_MS: '1000',
       UNROUTED_ENABLED: 'false',
       KEEPALIVE_TIMEOUT_MS: '90000',
+      SHUTDOWN_DRAIN_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '20000',
       LOG_LEVEL: 'debug',
       DASHBOARD_USER: 'ops',
       DASHBOARD_PASSWORD: 'pw',
@@ -83,6 +96,8 @@ describe('config', () => {
       dedupeWindowNoEventTimeMs: 1000,
       unroutedEnabled: false,
       keepAliveTimeoutMs: 90_000,
+      shutdownDrainMs: 0,
+      shutdownTimeoutMs: 20_000,
       logLevel: 'debug',
     });
     expect(c.apps.get(1400000001)!.tokens).to.deep.equal(['tok', 'old']);
@@ -118,6 +133,9 @@ describe('config', () => {
     [{ ...base, DEDUPE_WINDOW_NO_EVENT_TIME_MS: 'x' }, 'DEDUPE_WINDOW_NO_EVENT_TIME_MS'],
     [{ ...base, UNROUTED_ENABLED: 'maybe' }, 'UNROUTED_ENABLED'],
     [{ ...base, KEEPALIVE_TIMEOUT_MS: '10' }, 'KEEPALIVE_TIMEOUT_MS'],
+    [{ ...base, SHUTDOWN_DRAIN_MS: '-1' }, 'SHUTDOWN_DRAIN_MS'],
+    [{ ...base, SHUTDOWN_DRAIN_MS: '5s' }, 'SHUTDOWN_DRAIN_MS'],
+    [{ ...base, SHUTDOWN_TIMEOUT_MS: '0' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ ...base, DASHBOARD_USER: 'ops' }, 'DASHBOARD_USER'],
     [{ IM_APPS: 'abc:tok' }, 'IM_APPS'],

@@ -130,6 +130,8 @@ export class Stack {
       ADMIN_HOST: '127.0.0.1',
       ADMIN_PORT: String(this.ports.admin),
       IM_SDKAPPID: String(SDK_APP_ID),
+      // no load balancer to wait for: a test that stops ingest does not wait for the drain unless it says so
+      SHUTDOWN_DRAIN_MS: '0',
       ...this.opts.ingestEnv,
       ...extra,
     };
