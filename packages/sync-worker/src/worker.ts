@@ -2,12 +2,10 @@ import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  BATCH_DUPLICATES_FIELD,
   parseSyncBatch,
   SYNC_BATCH_JOB,
   SYNC_JOB_OPTIONS,
   SYNC_QUEUE,
-  syncJobKey,
   UNROUTED_QUEUE,
   type SyncBatchJobData,
   type SyncEvent,
@@ -15,6 +13,7 @@ import {
 import { applyEvent, isPermanent, parseBatchJob, parseJob } from './apply.js';
 import { CallbackBudget } from './budget.js';
 import type { Db } from './db.js';
+import { batchDuplicates } from './queue/bullmq-jobs.js';
 import { GroupCommitter } from './statements.js';
 import { isStoreUnavailable, StoreGate } from './store-gate.js';
 import { assertEveryCommandHandled } from './handlers/index.js';
@@ -102,10 +101,8 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   requeueTo.on('error', () => undefined); // the add that failed says so
 
   /** The indexes of a batch's callbacks that ingest found to be duplicates (listed in the job's hash). */
-  const duplicatesOf = async (job: Job): Promise<Set<number>> => {
-    const listed = await deps.connection.hget(syncJobKey(deps.prefix, job.id!), BATCH_DUPLICATES_FIELD);
-    return new Set(listed ? listed.split(',').map(Number) : []);
-  };
+  const duplicatesOf = (job: Job): Promise<Set<number>> =>
+    batchDuplicates(deps.connection, requeueTo, job.id!);
 
   /**
    * Re-adds callbacks of a batch as jobs of their own, `<batch id>-<index>` with the catalog's options, and
