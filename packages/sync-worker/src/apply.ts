@@ -6,7 +6,7 @@ import {
   type SyncEvent,
   type SyncedCommand,
 } from '@imsync/callbacks';
-import { withTransaction, type Db } from './db.js';
+import { applyAsOneTransaction, type Db } from './db.js';
 import type { Executor } from './statements.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
@@ -88,7 +88,7 @@ export function lockKeyOf(event: SyncEvent): string {
 export async function applyEvent(db: Db, event: SyncEvent, executor?: Executor): Promise<HandlerResult> {
   const handler = HANDLERS[event.command] as Handler<SyncedCommand>;
   try {
-    return await withTransaction(db, (tx) => handler(tx, event), executor, lockKeyOf(event));
+    return await applyAsOneTransaction(db, (buffer) => handler(buffer, event), executor, lockKeyOf(event));
   } catch (err) {
     if (isPermanent(err)) {
       throw new UnrecoverableError(`${event.command} cannot be applied: ${(err as Error).message}`);

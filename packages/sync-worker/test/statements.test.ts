@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TEST_DATABASE_URL } from '@imsync/testing';
-import { createPool, withTransaction } from '../src/db.js';
+import { createPool, applyAsOneTransaction } from '../src/db.js';
 import { GroupCommitter, literal, sendStatements, type Statement } from '../src/statements.js';
 import { openStore, type TestStore } from './support/store.js';
 
@@ -89,9 +89,9 @@ describe('statements: one round trip per job, prepared once per connection, grou
   });
 
   it("a job's statements are all or nothing, and a failed connection is not reused", async () => {
-    const bad = withTransaction(store.db, async (tx) => {
-      await tx.query(insertUser('x').sql, insertUser('x').params);
-      await tx.query(insertUser(null).sql, insertUser(null).params);
+    const bad = applyAsOneTransaction(store.db, async (buffer) => {
+      await buffer.add(insertUser('x').sql, insertUser('x').params);
+      await buffer.add(insertUser(null).sql, insertUser(null).params);
     });
     await bad.then(
       () => expect.fail('should fail'),
