@@ -49,7 +49,7 @@ export function createPool(databaseUrl: string, schema: string, max: number): Db
   // A connection lost while a client is idle in the pool is reported to the pool ('error', below); one lost
   // while a client is checked out is reported on the client alone, and an 'error' event without a listener
   // ends the process. Every client gets a listener for its whole life: the query in flight rejects with the
-  // same error, and the caller discards the client (see sendStatements).
+  // same error, and the caller discards the client (see executeLiterally).
   pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined); // an idle client's error is reported by the next query that uses the pool
   return pool;
