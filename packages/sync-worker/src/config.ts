@@ -1,6 +1,6 @@
 import { number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
-import { DEFAULT_LOCKS, type WorkerLocks } from './worker.js';
+import { DEFAULT_LOCKS, type WorkerLocks } from './locks.js';
 
 export { ConfigError };
 
