@@ -1,12 +1,11 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
-import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
+import { checkRedisSettingsWhenReady, createLogger, loadConfigOrExit } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { BullEnqueuer } from './enqueuer.js';
-import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
 
 const REDIS_START_WAIT_MS = 5000;

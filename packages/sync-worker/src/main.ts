@@ -2,11 +2,16 @@ import { once } from 'node:events';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
+import {
+  checkRedisSettingsWhenReady,
+  createLogger,
+  loadConfigOrExit,
+  TIMED_OUT,
+  waitAtMost,
+} from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
 import { loadConfig, type WorkerConfig } from './config.js';
 import { createPool, migrate } from './db.js';
-import { createLogger } from './logger.js';
 import { WorkerMetrics } from './metrics.js';
 import { isStoreUnavailable } from './store-gate.js';
 import { createSyncWorker, createUnroutedWorker } from './worker.js';
@@ -43,9 +48,6 @@ async function handBack(active: Iterable<Job>, logger: Logger): Promise<void> {
     }),
   );
 }
-
-const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
-  Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 
 /**
  * Runs the migrations, waiting for PostgreSQL while it cannot be reached (a worker started before its
@@ -109,18 +111,18 @@ async function main(): Promise<void> {
       const graceful = Promise.all([worker.close(), unrouted.close()]);
       // keep a margin before the deadline to hand jobs back and close connections
       const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
-      if ((await within(graceful, config.shutdownTimeoutMs - margin)) === 'timeout') {
+      if ((await waitAtMost(graceful, config.shutdownTimeoutMs - margin)) === TIMED_OUT) {
         logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
-        await within(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
-        await within(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
+        await waitAtMost(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
+        await waitAtMost(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
       }
     }
     // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
     // Its transaction is rolled back by PostgreSQL when the process exits.
     const left = () => Math.max(50, deadline - Date.now());
-    await within(admin.close(), left());
-    await within(db.end(), left());
-    await within(
+    await waitAtMost(admin.close(), left());
+    await waitAtMost(db.end(), left());
+    await waitAtMost(
       connection.quit().catch(() => connection.disconnect()),
       left(),
     );
