@@ -15,7 +15,10 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 200);
 
 const isSurrogate = (cp: number) => cp >= 0xd800 && cp <= 0xdfff;
 
-/** Pieces that break a naive escaping, and any code point but NUL and a lone surrogate (the contract refuses those). */
+/**
+ * Pieces that break a naive escaping, and any code point but NUL and a lone surrogate (the contract refuses
+ * those).
+ */
 const textUnit = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("'", "''", '\\', "\\'", "E'", "e'", '$$', '$1', '$tag$', '"') },
   { weight: 1, arbitrary: fc.constantFrom('--', '/*', '*/', ';', '\n', '\r', '\t', ' ', '\u2028', '\uFEFF') },
