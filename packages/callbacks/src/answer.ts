@@ -7,7 +7,7 @@ export interface Answer {
 
 /**
  * Why imsync refused a request: HTTP status and the ErrorCode it answers (five digits, the first three
- * are the HTTP status). The README lists them.
+ * are the HTTP status). docs/answers.md lists them.
  */
 export const REJECTIONS = {
   malformedJson: { status: 400, code: 40001, info: 'body is not valid JSON' },

@@ -3,7 +3,10 @@ import { isSyncedCommand, SYNCED_SCHEMAS, type SyncedCommand } from './synced.js
 
 export type CallbackKind = 'before' | 'after';
 
-/** The categories of PROTOCOL.md §2 (command list) and of the robot, official-account and push sections. */
+/**
+ * The categories of Tencent IM's callback command list, and of its robot, official-account and push
+ * callbacks.
+ */
 export type CallbackCategory =
   | 'Operations'
   | 'Online status'
@@ -78,7 +81,7 @@ export const UNROUTED_JOB_OPTIONS: Readonly<JobsOptions> = Object.freeze({
 const B = 'before';
 const A = 'after';
 
-/** Every command Tencent documents, by category (PROTOCOL.md §2 and the sections it lists beside). */
+/** Every callback command Tencent IM documents, by category. */
 const COMMANDS: Readonly<Record<CallbackCategory, Readonly<Record<string, CallbackKind>>>> = {
   Operations: {
     'Alert.RequestOverLimit': A,

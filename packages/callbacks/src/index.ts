@@ -30,7 +30,6 @@ export {
   validateUnroutedBody,
   parseSyncJob,
   parseSyncBatch,
-  syncJobKey,
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
   DEFAULT_BATCH_MAX,

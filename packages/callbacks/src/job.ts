@@ -1,7 +1,6 @@
 import { hash } from 'node:crypto';
 import { ValidationError } from 'yup';
 import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
-import { SYNC_QUEUE } from './catalog.js';
 import { unstorableReason, type StorableRules } from './storable.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 
@@ -37,8 +36,9 @@ export const DEFAULT_BATCH_MAX = 64;
 
 /**
  * A batch job's data: the callbacks in the order ingest accepted them. Each callback of a batch has its
- * duplicate mark (`<prefix>:sync:de:<eventKey>`) naming the batch job's id, unless an earlier delivery of
- * the same event already held the mark: such a callback is a duplicate, and the job says so in its hash.
+ * duplicate mark (kept by ingest, keyed by its event key) naming the batch job's id, unless an earlier
+ * delivery of the same event already held the mark: such a callback is a duplicate, and the job says so in
+ * its hash.
  */
 export interface SyncBatchJobData {
   readonly v: 1;
@@ -51,11 +51,6 @@ export interface SyncBatchJobData {
  * those callbacks whatever becomes of the marks later (they expire).
  */
 export const BATCH_DUPLICATES_FIELD = 'imsyncDuplicates';
-
-/** The Redis key of a sync job's hash (BullMQ's `<prefix>:<queue>:<id>`). */
-export function syncJobKey(prefix: string, jobId: string): string {
-  return `${prefix}:${SYNC_QUEUE}:${jobId}`;
-}
 
 /** What ingest keeps on the unrouted queue: the whole request, for inspection. */
 export interface UnroutedJobData {

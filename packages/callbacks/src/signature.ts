@@ -5,7 +5,7 @@ function signDigest(token: string, requestTime: string): Buffer {
   return hash('sha256', token + requestTime, 'buffer');
 }
 
-/** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it (PROTOCOL.md §1.5). */
+/** `Sign = hex(sha256(token + RequestTime))`, as Tencent computes it for callback authentication. */
 export function computeSign(token: string, requestTime: string): string {
   return signDigest(token, requestTime).toString('hex');
 }

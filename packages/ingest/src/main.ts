@@ -2,13 +2,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
+import { checkRedisSettingsWhenReady, createLogger, loadConfigOrExit } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConnectionDrain, SETTLE_MAX_MS } from './drain.js';
 import { BullEnqueuer } from './enqueuer.js';
-import { createLogger } from './logger.js';
 import { IngestMetrics } from './metrics.js';
 
 const REDIS_START_WAIT_MS = 5000;

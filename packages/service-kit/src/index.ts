@@ -11,3 +11,5 @@ export {
   type WarnLogger,
 } from './redis-settings.js';
 export { coalesceWrites, type WriteCoalescer } from './coalesce.js';
+export { createLogger } from './logger.js';
+export { TIMED_OUT, waitAtMost } from './wait.js';

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SYNC_QUEUE, UNROUTED_QUEUE } from '@imsync/callbacks';
+import { TIMED_OUT, waitAtMost } from '@imsync/service-kit';
 import type { Db } from './db.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -24,17 +25,12 @@ const STATES = [
   'waiting-children',
 ] as const;
 
-async function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** True when `check` succeeds within `ms`. */
+const answersWithin = (check: Promise<unknown>, ms: number): Promise<boolean> =>
+  waitAtMost(check, ms).then(
+    (r) => r !== TIMED_OUT,
+    () => false,
+  );
 
 /**
  * The worker's admin server: /healthz (the process is up), /readyz (the worker has started and both Redis
@@ -48,14 +44,8 @@ export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; clos
   for (const q of queues) q.on('error', () => undefined);
   const ready = async () => {
     const [redis, postgres] = await Promise.all([
-      within(deps.connection.ping(), 1000).then(
-        () => true,
-        () => false,
-      ),
-      within(deps.db.query('SELECT 1'), 1000).then(
-        () => true,
-        () => false,
-      ),
+      answersWithin(deps.connection.ping(), 1000),
+      answersWithin(deps.db.query('SELECT 1'), 1000),
     ]);
     return { redis, postgres };
   };
@@ -88,7 +78,7 @@ export function createWorkerAdmin(deps: WorkerAdminDeps): { server: Server; clos
           return send(ok ? 200 : 503, 'application/json', JSON.stringify({ status, ...r }));
         }
         case '/metrics':
-          await within(collectQueues(), 2000).catch(() => undefined);
+          await waitAtMost(collectQueues(), 2000).catch(() => undefined);
           return send(200, deps.metrics.registry.contentType, await deps.metrics.registry.metrics());
         default:
           return send(404, 'application/json', '{"error":"not found"}');

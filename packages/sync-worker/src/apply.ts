@@ -1,29 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
-import {
-  InvalidCallbackError,
-  parseSyncBatch,
-  parseSyncJob,
-  type SyncEvent,
-  type SyncedCommand,
-} from '@imsync/callbacks';
-import { withTransaction, type Db } from './db.js';
+import { parseSyncBatch, parseSyncJob, type SyncEvent, type SyncedCommand } from '@imsync/callbacks';
+import { applyAsOneTransaction, type Db } from './db.js';
+import { isPermanent } from './retry-rule.js';
 import type { Executor } from './statements.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Handler, HandlerResult } from './handlers/types.js';
-
-/**
- * PostgreSQL errors that a retry cannot fix: bad data (22), a constraint (23), a value over a limit of
- * PostgreSQL (54, e.g. a key too long for its index), a value of the wrong type for its column (42804).
- * Other errors, including a missing table or privilege after a bad deploy (42P01, 42501), are retried.
- */
-const PERMANENT_SQLSTATE = /^(22|23|54|42804)/;
-
-/** True when retrying cannot help: the job or its data is wrong, not the moment. */
-export function isPermanent(err: unknown): boolean {
-  if (err instanceof InvalidCallbackError || err instanceof UnrecoverableError) return true;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE.test(code);
-}
 
 /**
  * Validates a job's data against the catalog: a job that can never succeed fails at once. Parsing is pure
@@ -88,7 +69,7 @@ export function lockKeyOf(event: SyncEvent): string {
 export async function applyEvent(db: Db, event: SyncEvent, executor?: Executor): Promise<HandlerResult> {
   const handler = HANDLERS[event.command] as Handler<SyncedCommand>;
   try {
-    return await withTransaction(db, (tx) => handler(tx, event), executor, lockKeyOf(event));
+    return await applyAsOneTransaction(db, (buffer) => handler(buffer, event), executor, lockKeyOf(event));
   } catch (err) {
     if (isPermanent(err)) {
       throw new UnrecoverableError(`${event.command} cannot be applied: ${(err as Error).message}`);

@@ -1,5 +1,12 @@
-import type { Worker } from 'bullmq';
-import { DEFAULT_BATCH_MAX } from '@imsync/callbacks';
+import type { Job, Worker } from 'bullmq';
+import { DEFAULT_BATCH_MAX, SYNC_BATCH_JOB, type SyncBatchJobData } from '@imsync/callbacks';
+
+/** How many callbacks a job holds: a batch's events (at least 1), else 1. (Parsing refuses a bad batch.) */
+export function callbacksIn(job: Pick<Job, 'name' | 'data'>): number {
+  if (job.name !== SYNC_BATCH_JOB) return 1;
+  const events = (job.data as Partial<SyncBatchJobData> | null)?.events;
+  return Array.isArray(events) ? Math.max(1, events.length) : 1;
+}
 
 /**
  * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY) from the first fetch on. BullMQ's

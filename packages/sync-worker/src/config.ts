@@ -1,6 +1,6 @@
 import { number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
-import { DEFAULT_LOCKS, type WorkerLocks } from './worker.js';
+import { DEFAULT_LOCKS, type WorkerLocks } from './locks.js';
 
 export { ConfigError };
 
@@ -50,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     dbSchema: e.DB_SCHEMA,
     queuePrefix: e.QUEUE_PREFIX,
     concurrency: e.WORKER_CONCURRENCY,
-    // jobs are group-committed one group at a time; the rest serve replays and readiness checks
+    // two group commits in flight at a time (see GroupCommitter); the rest serve replays and readiness checks
     poolSize: e.PG_POOL_SIZE ?? 4,
     adminHost: e.WORKER_ADMIN_HOST,
     adminPort: e.WORKER_ADMIN_PORT,

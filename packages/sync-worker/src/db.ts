@@ -8,18 +8,20 @@ import { directExecutor, type Executor, type Statement } from './statements.js';
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export type Db = pg.Pool;
+
 /**
- * Where a handler writes. Statements are collected, then sent to PostgreSQL as one multi-statement query:
- * one round trip per job, and PostgreSQL runs the statements as one implicit transaction (all or none).
- * Handlers only write; they never read a statement's result.
+ * Where a handler writes: `add` only records a statement and its parameters ($1, $2 …); nothing reaches
+ * PostgreSQL until the handler has returned (see applyAsOneTransaction). Handlers only write; they never
+ * read a statement's result.
  */
-export interface Tx {
-  query(sql: string, params?: readonly unknown[]): Promise<void>;
+export interface StatementBuffer {
+  add(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
-class CollectingTx implements Tx {
+/** The statements a handler added, in order. */
+class StatementList implements StatementBuffer {
   readonly statements: Statement[] = [];
-  async query(sql: string, params: readonly unknown[] = []): Promise<void> {
+  async add(sql: string, params: readonly unknown[] = []): Promise<void> {
     this.statements.push({ sql, params });
   }
 }
@@ -47,7 +49,7 @@ export function createPool(databaseUrl: string, schema: string, max: number): Db
   // A connection lost while a client is idle in the pool is reported to the pool ('error', below); one lost
   // while a client is checked out is reported on the client alone, and an 'error' event without a listener
   // ends the process. Every client gets a listener for its whole life: the query in flight rejects with the
-  // same error, and the caller discards the client (see sendStatements).
+  // same error, and the caller discards the client (see executeLiterally).
   pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined); // an idle client's error is reported by the next query that uses the pool
   return pool;
@@ -81,18 +83,19 @@ export async function migrate(
 }
 
 /**
- * Runs `fn`'s statements as one transaction: a multi-statement query, which PostgreSQL executes as a
- * single implicit transaction (through `executor`: alone, or group-committed with other jobs). Nothing
- * is sent when `fn` writes nothing.
+ * Applies the statements `fn` adds as one transaction, once `fn` has returned: they are sent as one
+ * multi-statement query, which PostgreSQL runs as a single implicit transaction (all or none, without a
+ * BEGIN), through `executor`: alone, or group-committed with other jobs' statements. Nothing is sent when
+ * `fn` adds nothing.
  */
-export async function withTransaction<T>(
+export async function applyAsOneTransaction<T>(
   db: Db,
-  fn: (tx: Tx) => Promise<T>,
+  fn: (buffer: StatementBuffer) => Promise<T>,
   executor: Executor = directExecutor(db),
   lockKey?: string,
 ): Promise<T> {
-  const tx = new CollectingTx();
-  const result = await fn(tx);
-  if (tx.statements.length > 0) await executor.run(tx.statements, lockKey);
+  const list = new StatementList();
+  const result = await fn(list);
+  if (list.statements.length > 0) await executor.run(list.statements, lockKey);
   return result;
 }

@@ -2,11 +2,16 @@ import { once } from 'node:events';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { checkRedisSettingsWhenReady, loadConfigOrExit } from '@imsync/service-kit';
+import {
+  checkRedisSettingsWhenReady,
+  createLogger,
+  loadConfigOrExit,
+  TIMED_OUT,
+  waitAtMost,
+} from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
 import { loadConfig, type WorkerConfig } from './config.js';
-import { createPool, migrate } from './db.js';
-import { createLogger } from './logger.js';
+import { createPool, migrate, type Db } from './db.js';
 import { WorkerMetrics } from './metrics.js';
 import { isStoreUnavailable } from './store-gate.js';
 import { createSyncWorker, createUnroutedWorker } from './worker.js';
@@ -25,7 +30,7 @@ function trackActive(worker: Worker): Set<Job> {
  * worker takes them now rather than after the stalled-job check notices the lapsed lock. A job that
  * finished meanwhile is left alone (its lock is gone: BullMQ refuses the move).
  */
-async function handBack(active: Iterable<Job>, logger: Logger): Promise<void> {
+async function handBackAtDeadline(active: Iterable<Job>, logger: Logger): Promise<void> {
   await Promise.allSettled(
     [...active].map(async (job) => {
       try {
@@ -43,9 +48,6 @@ async function handBack(active: Iterable<Job>, logger: Logger): Promise<void> {
     }),
   );
 }
-
-const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> =>
-  Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref())]);
 
 /**
  * Runs the migrations, waiting for PostgreSQL while it cannot be reached (a worker started before its
@@ -73,6 +75,58 @@ async function migrateWhenReachable(
   }
 }
 
+interface Running {
+  readonly worker: Worker;
+  readonly unrouted: Worker;
+  readonly active: Set<Job>;
+}
+
+/**
+ * Stops within SHUTDOWN_TIMEOUT_MS and exits 0: the workers take no new job and finish the active ones; jobs
+ * still running near the deadline are handed back to the queue; then the admin server, the pool and Redis
+ * are closed, none waited for past the deadline.
+ */
+async function stop(
+  signal: string,
+  deps: {
+    config: WorkerConfig;
+    logger: Logger;
+    workers: Running | undefined;
+    admin: { close(): Promise<void> };
+    db: Db;
+    connection: Redis;
+  },
+): Promise<void> {
+  const { config, logger, admin, db, connection } = deps;
+  const deadline = Date.now() + config.shutdownTimeoutMs;
+  logger.info(
+    { signal, deadlineMs: config.shutdownTimeoutMs },
+    'stopping: no new jobs, finishing active ones',
+  );
+  if (deps.workers) {
+    const { worker, unrouted, active } = deps.workers;
+    const graceful = Promise.all([worker.close(), unrouted.close()]);
+    // keep a margin before the deadline to hand jobs back and close connections
+    const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
+    if ((await waitAtMost(graceful, config.shutdownTimeoutMs - margin)) === TIMED_OUT) {
+      logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
+      await waitAtMost(handBackAtDeadline(active, logger), Math.max(100, deadline - Date.now() - 200));
+      await waitAtMost(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
+    }
+  }
+  // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
+  // Its transaction is rolled back by PostgreSQL when the process exits.
+  const left = () => Math.max(50, deadline - Date.now());
+  await waitAtMost(admin.close(), left());
+  await waitAtMost(db.end(), left());
+  await waitAtMost(
+    connection.quit().catch(() => connection.disconnect()),
+    left(),
+  );
+  logger.info('stopped');
+  process.exit(0);
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit('sync-worker', () => loadConfig(process.env));
   const logger = createLogger('sync-worker', config.logLevel);
@@ -83,7 +137,7 @@ async function main(): Promise<void> {
   void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();
   // set once the workers run
-  const running: { workers?: { worker: Worker; unrouted: Worker; active: Set<Job> } } = {};
+  const running: { workers?: Running } = {};
   // listening from the start: alive while it waits for PostgreSQL, ready once it takes jobs
   const admin = createWorkerAdmin({
     db,
@@ -99,33 +153,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const deadline = Date.now() + config.shutdownTimeoutMs;
-    logger.info(
-      { signal, deadlineMs: config.shutdownTimeoutMs },
-      'stopping: no new jobs, finishing active ones',
-    );
-    if (running.workers) {
-      const { worker, unrouted, active } = running.workers;
-      const graceful = Promise.all([worker.close(), unrouted.close()]);
-      // keep a margin before the deadline to hand jobs back and close connections
-      const margin = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 4));
-      if ((await within(graceful, config.shutdownTimeoutMs - margin)) === 'timeout') {
-        logger.warn({ active: active.size }, 'deadline reached with jobs still active: handing them back');
-        await within(handBack(active, logger), Math.max(100, deadline - Date.now() - 200));
-        await within(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
-      }
-    }
-    // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
-    // Its transaction is rolled back by PostgreSQL when the process exits.
-    const left = () => Math.max(50, deadline - Date.now());
-    await within(admin.close(), left());
-    await within(db.end(), left());
-    await within(
-      connection.quit().catch(() => connection.disconnect()),
-      left(),
-    );
-    logger.info('stopped');
-    process.exit(0);
+    await stop(signal, { config, logger, workers: running.workers, admin, db, connection });
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -7,8 +7,13 @@ export interface Statement {
   readonly params: readonly unknown[];
 }
 
-/** A PostgreSQL literal for a statement parameter (the driver's own escaping for text). */
-export function literal(value: unknown): string {
+/**
+ * A statement parameter written as a PostgreSQL literal (text escaped by the driver's own escapeLiteral).
+ * Parameters are pasted into `EXECUTE name(...)` as literals because a group commit sends the statements of
+ * many jobs as one simple-protocol query (one round trip, one implicit transaction), and the simple
+ * protocol cannot carry bind parameters. test/statements.test.ts round-trips arbitrary values through it.
+ */
+export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'bigint') return value < 0n ? `(${value})` : value.toString();
@@ -21,7 +26,7 @@ export function literal(value: unknown): string {
     if (Number.isNaN(value.getTime())) throw Object.assign(new Error('not a valid time'), { code: '22008' });
     return `${text(value.toISOString())}::timestamptz`;
   }
-  if (Array.isArray(value)) return value.length ? `ARRAY[${value.map(literal).join(', ')}]` : `'{}'`;
+  if (Array.isArray(value)) return value.length ? `ARRAY[${value.map(sqlLiteral).join(', ')}]` : `'{}'`;
   if (typeof value === 'string') return text(value);
   return `${text(JSON.stringify(value))}::jsonb`;
 }
@@ -50,10 +55,10 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
 /**
  * Sends the statements of one or more jobs as one multi-statement query, which PostgreSQL runs as one
  * implicit transaction. Each statement is a prepared statement of the session (`PREPARE` the first time
- * a connection sees it, then `EXECUTE name(literals)`), so PostgreSQL parses and plans imsync's large
- * upserts once per connection rather than once per job.
+ * a connection sees it, then `EXECUTE name(...)` with its parameters as literals, see sqlLiteral), so
+ * PostgreSQL parses and plans imsync's large upserts once per connection rather than once per job.
  */
-export async function sendStatements(db: pg.Pool, statements: readonly Statement[]): Promise<void> {
+export async function executeLiterally(db: pg.Pool, statements: readonly Statement[]): Promise<void> {
   const client = await db.connect();
   const prepared = preparedOn.get(client) ?? new Set<string>();
   preparedOn.set(client, prepared);
@@ -66,7 +71,7 @@ export async function sendStatements(db: pg.Pool, statements: readonly Statement
         parts.push(`PREPARE ${name} AS ${sql}`);
         preparing.push(name);
       }
-      parts.push(params.length ? `EXECUTE ${name}(${params.map(literal).join(', ')})` : `EXECUTE ${name}`);
+      parts.push(params.length ? `EXECUTE ${name}(${params.map(sqlLiteral).join(', ')})` : `EXECUTE ${name}`);
     }
   } catch (err) {
     client.release();
@@ -94,7 +99,7 @@ export interface Executor {
 
 /** Each job in its own round trip: one implicit transaction. */
 export const directExecutor = (db: pg.Pool): Executor => ({
-  run: (statements) => sendStatements(db, statements),
+  run: (statements) => executeLiterally(db, statements),
 });
 
 const GROUPS_IN_FLIGHT = 2;
@@ -154,7 +159,7 @@ export class GroupCommitter implements Executor {
     if (group.length > 1) {
       group.sort((a, b) => (a.lockKey < b.lockKey ? -1 : a.lockKey > b.lockKey ? 1 : 0));
       try {
-        await sendStatements(
+        await executeLiterally(
           this.db,
           group.flatMap((p) => p.statements),
         );
@@ -168,7 +173,7 @@ export class GroupCommitter implements Executor {
     }
     for (const [k, p] of group.entries()) {
       try {
-        await sendStatements(this.db, p.statements);
+        await executeLiterally(this.db, p.statements);
         p.resolve();
       } catch (err) {
         if (isStoreUnavailable(err)) return rejectAll(group.slice(k), err);

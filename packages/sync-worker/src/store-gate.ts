@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { WaitingError, type Job, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { WorkerMetrics } from './metrics.js';
 
 /**
  * SQLSTATEs that say PostgreSQL itself is away, not that the job is wrong: connection exceptions (08),
@@ -108,4 +111,35 @@ export class StoreGate extends EventEmitter<{ down: [reason: string]; up: [downM
     this.since = undefined;
     this.emit('up', downMs);
   }
+}
+
+/**
+ * Puts a job back on the wait list, its lock released and no attempt counted; WaitingError tells BullMQ
+ * that the job has been moved. Should Redis refuse the move too, the job's lock lapses and the stalled
+ * check puts it back.
+ */
+export async function handBack(job: Job, token: string | undefined): Promise<never> {
+  await job.moveToWait(token).catch(() => undefined);
+  throw new WaitingError();
+}
+
+/** The worker takes no job while the gate is closed, and takes them again once it opens. */
+export function pauseWhileStoreAway(
+  worker: Pick<Worker, 'pause' | 'resume' | 'on'>,
+  gate: StoreGate,
+  logger: Logger,
+  metrics: WorkerMetrics,
+): void {
+  gate.on('down', (reason) => {
+    logger.warn({ err: reason }, 'PostgreSQL unreachable: taking no jobs until it answers');
+    metrics.storeAvailable.set(0);
+    void worker.pause(true);
+  });
+  gate.on('up', (downMs) => {
+    logger.info({ downMs }, 'PostgreSQL answers again: taking jobs');
+    metrics.storeAvailable.set(1);
+    void worker.resume();
+  });
+  metrics.storeAvailable.set(1);
+  worker.on('closed', () => gate.close());
 }

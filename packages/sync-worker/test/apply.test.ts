@@ -1,40 +1,9 @@
 import { expect } from 'chai';
 import { UnrecoverableError } from 'bullmq';
-import { InvalidCallbackError } from '@imsync/callbacks';
-import { isPermanent, lockKeyOf, parseJob } from '../src/apply.js';
+import { lockKeyOf, parseJob } from '../src/apply.js';
 import { sampleJob } from './support/jobs.js';
 
-const pgError = (code: string) => Object.assign(new Error(code), { code });
-
-describe('apply: retry or fail for good', () => {
-  it('bad data, constraints, PostgreSQL limits, a value of the wrong type: permanent', () => {
-    for (const code of ['22021', '22P05', '22008', '23505', '42804', '54000']) {
-      expect(isPermanent(pgError(code)), code).to.equal(true);
-    }
-    expect(isPermanent(new InvalidCallbackError(['x']))).to.equal(true);
-    expect(isPermanent(new UnrecoverableError('x'))).to.equal(true);
-  });
-
-  it('serialization failures, deadlocks, lock timeouts, shutdowns, lost connections: transient', () => {
-    // a missing table or privilege is a deployment fault: retried until the deploy is fixed
-    for (const code of [
-      '40001',
-      '40P01',
-      '55P03',
-      '57014',
-      '57P01',
-      '08006',
-      '53300',
-      '42P01',
-      '42501',
-      'ECONNREFUSED',
-      'EPIPE',
-    ]) {
-      expect(isPermanent(pgError(code)), code).to.equal(false);
-    }
-    expect(isPermanent(new Error('socket hang up'))).to.equal(false);
-  });
-
+describe('apply: parse and apply', () => {
   it('parseJob: the typed event, its time (EventTime, else receipt) and version', () => {
     const job = sampleJob('State.StateChange');
     const e = parseJob('State.StateChange', job);

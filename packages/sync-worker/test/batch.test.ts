@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import {
   BATCH_DUPLICATES_FIELD,
   SYNC_BATCH_JOB,
-  syncJobKey,
   type SyncBatchJobData,
   type SyncJobData,
 } from '@imsync/callbacks';
@@ -105,7 +104,7 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
     // what ingest's transaction leaves: the job, then the list of its duplicates (no mark is left: expired)
     await harness.queue.pause();
     const job = await addBatch(harness, [mine!, theirs!, also!]);
-    await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '1');
+    await harness.connection.hset(harness.queue.toKey(job.id!), BATCH_DUPLICATES_FIELD, '1');
     await harness.queue.resume();
     expect((await harness.done(job)).err).to.equal(undefined);
     const finished = (await harness.queue.getJob(job.id!))!;
@@ -171,7 +170,7 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
         sampleJob('State.StateChange', { Info: { Action: 'Login', To_Account: u, Reason: 'Register' } }),
       ),
     );
-    await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '1');
+    await harness.connection.hset(harness.queue.toKey(job.id!), BATCH_DUPLICATES_FIELD, '1');
     // what BullMQ reports when a job stalled once too often (its worker died holding it)
     harness.worker.emit(
       'failed',
@@ -272,7 +271,7 @@ describe('sync worker: batch jobs (several callbacks in one job)', function () {
         await harness.queue.pause();
         const job = await addBatch(harness, [...events, duplicate]);
         // listed as a duplicate: still skipped on the retry (the stores hold the other two only)
-        await harness.connection.hset(syncJobKey(harness.prefix, job.id!), BATCH_DUPLICATES_FIELD, '2');
+        await harness.connection.hset(harness.queue.toKey(job.id!), BATCH_DUPLICATES_FIELD, '2');
         await harness.queue.resume();
         while (harness.failures.length === 0) await new Promise((r) => setTimeout(r, 20));
         await unlock();

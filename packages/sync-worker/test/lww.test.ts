@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import type { Tx } from '../src/db.js';
+import type { StatementBuffer } from '../src/db.js';
 import { upsertLww, type LwwUpsert, type Register } from '../src/stores/lww.js';
 
 /** The statements a handler would send, without PostgreSQL. */
-function capture(): Tx & { sent: { sql: string; params: readonly unknown[] }[] } {
+function capture(): StatementBuffer & { sent: { sql: string; params: readonly unknown[] }[] } {
   const sent: { sql: string; params: readonly unknown[] }[] = [];
-  return { sent, query: async (sql, params = []) => void sent.push({ sql, params }) };
+  return { sent, add: async (sql, params = []) => void sent.push({ sql, params }) };
 }
 
 const NAME: Register = { version: 'name_v', columns: ['name'] };
@@ -40,22 +40,22 @@ describe('upsertLww: one statement text per shape', () => {
       { ...base, table: 'topics' },
       { ...base, key: ['sdk_app_id', 'name'] },
     ];
-    const tx = capture();
-    for (const u of [...shapes, ...shapes]) await upsertLww(tx, u);
-    const texts = tx.sent.map((s) => s.sql);
+    const buffer = capture();
+    for (const u of [...shapes, ...shapes]) await upsertLww(buffer, u);
+    const texts = buffer.sent.map((s) => s.sql);
     expect(new Set(texts.slice(0, shapes.length)).size, 'distinct shapes, distinct texts').to.equal(
       shapes.length,
     );
     expect(texts.slice(shapes.length), 'the same shapes again').to.deep.equal(texts.slice(0, shapes.length));
     // a register built anew (not the module's constant) with the same columns is the same shape
-    await upsertLww(tx, { ...base, registers: [{ version: 'name_v', columns: ['name'] }] });
-    expect(tx.sent.at(-1)!.sql).to.equal(texts[0]);
+    await upsertLww(buffer, { ...base, registers: [{ version: 'name_v', columns: ['name'] }] });
+    expect(buffer.sent.at(-1)!.sql).to.equal(texts[0]);
   });
 
   it('sends rows in key order whatever order they come in, with versions as decimal text', async () => {
-    const tx = capture();
-    await upsertLww(tx, { ...base, rows: [row('c'), row('a'), row('b')] });
-    const params = tx.sent[0]!.params;
+    const buffer = capture();
+    await upsertLww(buffer, { ...base, rows: [row('c'), row('a'), row('b')] });
+    const params = buffer.sent[0]!.params;
     const ids = [1, 5, 9].map((i) => params[i]); // sdk_app_id, group_id, name, name_v per row
     expect(ids).to.deep.equal(['a', 'b', 'c']);
     expect(params[3]).to.equal('5');

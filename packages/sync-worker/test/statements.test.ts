@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { TEST_DATABASE_URL } from '@imsync/testing';
-import { createPool, withTransaction } from '../src/db.js';
-import { GroupCommitter, literal, sendStatements, type Statement } from '../src/statements.js';
+import { createPool, applyAsOneTransaction } from '../src/db.js';
+import { GroupCommitter, sqlLiteral, executeLiterally, type Statement } from '../src/statements.js';
 import { openStore, type TestStore } from './support/store.js';
 
 describe('statements: one round trip per job, prepared once per connection, group commit', () => {
@@ -41,7 +41,7 @@ describe('statements: one round trip per job, prepared once per connection, grou
     const sql =
       'SELECT ' +
       ['text', 'bigint', 'numeric', 'jsonb', 'timestamptz', 'text[]', 'boolean', 'text', 'integer']
-        .map((t, i) => `${literal(values[i])}::${t} AS c${i}`)
+        .map((t, i) => `${sqlLiteral(values[i])}::${t} AS c${i}`)
         .join(', ');
     const { rows } = await store.db.query(sql);
     expect(rows[0]).to.deep.include({
@@ -58,25 +58,25 @@ describe('statements: one round trip per job, prepared once per connection, grou
   });
 
   it('refuses text with a NUL character (22021) and an invalid time (22008) as PostgreSQL would', () => {
-    expect(() => literal('a\u0000b'))
+    expect(() => sqlLiteral('a\u0000b'))
       .to.throw()
       .with.property('code', '22021');
-    expect(() => literal(new Date(8.65e15)))
+    expect(() => sqlLiteral(new Date(8.65e15)))
       .to.throw()
       .with.property('code', '22008');
   });
 
   it('parenthesises negative numbers, so that `x-$1` never becomes a comment', async () => {
-    expect(literal(-5)).to.equal('(-5)');
-    expect(literal(-5n)).to.equal('(-5)');
-    const { rows } = await store.db.query(`SELECT 1-${literal(-5)} AS a`);
+    expect(sqlLiteral(-5)).to.equal('(-5)');
+    expect(sqlLiteral(-5n)).to.equal('(-5)');
+    const { rows } = await store.db.query(`SELECT 1-${sqlLiteral(-5)} AS a`);
     expect(rows[0].a).to.equal(6);
   });
 
   it('prepares a statement once per connection and executes it with literals after that', async () => {
     const one = createPool(TEST_DATABASE_URL, store.schema, 1); // one session, to look at what it prepared
     try {
-      for (let i = 0; i < 20; i++) await sendStatements(one, [insertUser(`p${i}`)]);
+      for (let i = 0; i < 20; i++) await executeLiterally(one, [insertUser(`p${i}`)]);
       const { rows } = await one.query<{ name: string; statement: string }>(
         "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'imsync_%'",
       );
@@ -89,16 +89,16 @@ describe('statements: one round trip per job, prepared once per connection, grou
   });
 
   it("a job's statements are all or nothing, and a failed connection is not reused", async () => {
-    const bad = withTransaction(store.db, async (tx) => {
-      await tx.query(insertUser('x').sql, insertUser('x').params);
-      await tx.query(insertUser(null).sql, insertUser(null).params);
+    const bad = applyAsOneTransaction(store.db, async (buffer) => {
+      await buffer.add(insertUser('x').sql, insertUser('x').params);
+      await buffer.add(insertUser(null).sql, insertUser(null).params);
     });
     await bad.then(
       () => expect.fail('should fail'),
       (err: { code?: string }) => expect(err.code).to.equal('23502'),
     );
     expect(await users()).to.deep.equal([]);
-    await sendStatements(store.db, [insertUser('after')]);
+    await executeLiterally(store.db, [insertUser('after')]);
     expect(await users()).to.deep.equal(['after']);
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { eventually, TcpProxy, TEST_DATABASE_URL } from '@imsync/testing';
 import { createPool } from '../src/db.js';
-import { sendStatements } from '../src/statements.js';
+import { executeLiterally } from '../src/statements.js';
 import { isStoreUnavailable } from '../src/store-gate.js';
 import { StoreModel } from './model/model.js';
 import { jobOf, sampleJob } from './support/jobs.js';
@@ -114,7 +114,7 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
     url.port = String(proxy.port);
     const db = createPool(url.toString(), store.schema, 1);
     try {
-      const sent = sendStatements(db, [{ sql: 'SELECT pg_sleep(5)', params: [] }]);
+      const sent = executeLiterally(db, [{ sql: 'SELECT pg_sleep(5)', params: [] }]);
       const settled = sent.then(
         () => undefined,
         (err: unknown) => err,
@@ -127,7 +127,7 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
       expect(isStoreUnavailable(err)).to.equal(true);
       // the pool is usable again once the server is
       await proxy.open();
-      await sendStatements(db, [{ sql: 'SELECT 1', params: [] }]);
+      await executeLiterally(db, [{ sql: 'SELECT 1', params: [] }]);
     } finally {
       await db.end();
       await proxy.close();

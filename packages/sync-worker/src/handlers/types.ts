@@ -1,10 +1,13 @@
 import type { SyncEvent, SyncedCommand } from '@imsync/callbacks';
-import type { Tx } from '../db.js';
+import type { StatementBuffer } from '../db.js';
 
 /** What a job returns (BullMQ keeps it as the job's return value, visible in the dashboard). */
 export type HandlerResult = { readonly applied: true } | { readonly skipped: string };
 
-export type Handler<C extends SyncedCommand> = (tx: Tx, e: SyncEvent<C>) => Promise<HandlerResult>;
+export type Handler<C extends SyncedCommand> = (
+  buffer: StatementBuffer,
+  e: SyncEvent<C>,
+) => Promise<HandlerResult>;
 
 /** One handler for every synced command: the compiler refuses a catalog entry without one. */
 export type HandlerTable = { readonly [C in SyncedCommand]: Handler<C> };

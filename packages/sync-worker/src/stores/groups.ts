@@ -1,4 +1,4 @@
-import type { Tx } from '../db.js';
+import type { StatementBuffer } from '../db.js';
 import { combine, upsertLww, type Register, type Write } from './lww.js';
 
 /** The registers of `groups`; an event writes the ones it knows about. */
@@ -53,14 +53,14 @@ export interface GroupExtras {
  * event starts here, so jobs on one group are serialised and always lock the group before its members.
  */
 export async function upsertGroup(
-  tx: Tx,
+  buffer: StatementBuffer,
   key: GroupKey,
   writes: readonly Write[],
   extras: GroupExtras = {},
 ): Promise<void> {
   const { registers, values } = combine(writes);
   const { attrs, msg } = extras;
-  await upsertLww(tx, {
+  await upsertLww(buffer, {
     table: 'groups',
     key: ['sdk_app_id', 'group_id'],
     registers,
@@ -88,14 +88,14 @@ export async function upsertGroup(
  * Every row must write the same registers.
  */
 export async function upsertMembers(
-  tx: Tx,
+  buffer: StatementBuffer,
   key: GroupKey,
   members: readonly { account: string; writes: readonly Write[] }[],
 ): Promise<void> {
   const byAccount = new Map(members.map(({ account, writes }) => [account, combine(writes)]));
   const first = byAccount.values().next().value;
   if (!first) return;
-  await upsertLww(tx, {
+  await upsertLww(buffer, {
     table: 'group_members',
     key: ['sdk_app_id', 'group_id', 'member_account'],
     registers: first.registers,
@@ -110,13 +110,13 @@ export async function upsertMembers(
 
 /** Records a destroy of the group (kept, so that late events can tell what it ended). */
 export async function recordDestroy(
-  tx: Tx,
+  buffer: StatementBuffer,
   key: GroupKey,
   version: bigint,
   at: Date,
   operator: string | null,
 ): Promise<void> {
-  await tx.query(
+  await buffer.add(
     `INSERT INTO group_destroys (sdk_app_id, group_id, v, destroyed_at, operator_account) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING`,
     [key.sdkAppId, key.groupId, version.toString(), at, operator],
@@ -128,11 +128,11 @@ export async function recordDestroy(
  * its group ends at the first destroy after it. For the given accounts, or every member of the group.
  */
 export async function refreshEndedMemberships(
-  tx: Tx,
+  buffer: StatementBuffer,
   key: GroupKey,
   accounts?: readonly string[],
 ): Promise<void> {
-  await tx.query('SELECT refresh_ended_memberships($1, $2, $3::text[])', [
+  await buffer.add('SELECT refresh_ended_memberships($1, $2, $3::text[])', [
     key.sdkAppId,
     key.groupId,
     accounts ? [...accounts] : null,
@@ -144,8 +144,12 @@ export async function refreshEndedMemberships(
  * group after it began (its latest creation, else the first event seen for it). For the given topics, or
  * every topic of the group.
  */
-export async function refreshEndedTopics(tx: Tx, key: GroupKey, topicIds?: readonly string[]): Promise<void> {
-  await tx.query('SELECT refresh_ended_topics($1, $2, $3::text[])', [
+export async function refreshEndedTopics(
+  buffer: StatementBuffer,
+  key: GroupKey,
+  topicIds?: readonly string[],
+): Promise<void> {
+  await buffer.add('SELECT refresh_ended_topics($1, $2, $3::text[])', [
     key.sdkAppId,
     key.groupId,
     topicIds ? [...topicIds] : null,

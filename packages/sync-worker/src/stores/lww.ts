@@ -1,4 +1,4 @@
-import type { Tx } from '../db.js';
+import type { StatementBuffer } from '../db.js';
 
 /** A last-writer-wins register: columns written together, guarded by one version column. */
 export interface Register {
@@ -105,7 +105,7 @@ function signatureOf(u: LwwUpsert): string {
  * whatever order the events arrive in. One statement; rows are written in key order so that concurrent
  * jobs lock rows in the same order. Taking the row lock also serialises jobs on the same row.
  */
-export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
+export async function upsertLww(buffer: StatementBuffer, u: LwwUpsert): Promise<void> {
   if (u.rows.length === 0) return;
   const signature = signatureOf(u);
   let built = statements.get(signature);
@@ -129,5 +129,5 @@ export async function upsertLww(tx: Tx, u: LwwUpsert): Promise<void> {
       params.push(typeof v === 'bigint' ? v.toString() : Array.isArray(v) ? JSON.stringify(v) : v);
     }
   }
-  await tx.query(sql, params);
+  await buffer.add(sql, params);
 }

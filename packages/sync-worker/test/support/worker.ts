@@ -5,7 +5,8 @@ import { SYNC_QUEUE, type SyncJobData } from '@imsync/callbacks';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '@imsync/testing';
 import type { Db } from '../../src/db.js';
 import { WorkerMetrics } from '../../src/metrics.js';
-import { createSyncWorker, type WorkerLocks } from '../../src/worker.js';
+import type { WorkerLocks } from '../../src/locks.js';
+import { createSyncWorker } from '../../src/worker.js';
 
 export interface Outcome {
   readonly job: Job;

@@ -4,15 +4,15 @@ import { APPLIED, type Handler } from '../types.js';
 import { groupKey, typeWrite } from './common.js';
 
 /** The group's owner changes; the new owner becomes 'Owner', the old one 'Member'. */
-export const afterChangeGroupOwner: Handler<'Group.CallbackAfterChangeGroupOwner'> = async (tx, e) => {
+export const afterChangeGroupOwner: Handler<'Group.CallbackAfterChangeGroupOwner'> = async (buffer, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const v = e.version;
-  await upsertGroup(tx, key, [
+  await upsertGroup(buffer, key, [
     ...typeWrite(e, ev.Type),
     write(GROUP.owner, v, { owner_account: ev.NewOwner_Account }),
   ]);
-  await upsertMembers(tx, key, [
+  await upsertMembers(buffer, key, [
     { account: ev.OldOwner_Account, writes: [write(MEMBER.role, v, { role: 'Member' })] },
     { account: ev.NewOwner_Account, writes: [write(MEMBER.role, v, { role: 'Owner' })] },
   ]);

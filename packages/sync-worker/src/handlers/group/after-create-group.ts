@@ -9,14 +9,14 @@ import { accountsOf, groupKey, typeWrite } from './common.js';
  * afresh (no introduction, notification or face URL it does not carry, no attributes, not full, no last
  * message), and is alive again; its members start afresh too (no name card from an earlier life).
  */
-export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async (tx, e) => {
+export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async (buffer, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const at = atOf(e);
   const v = e.version;
   const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
   await upsertGroup(
-    tx,
+    buffer,
     key,
     [
       ...typeWrite(e, ev.Type),
@@ -37,7 +37,7 @@ export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async
     ...accounts.map((a) => ({ account: a, role: 'Member' })),
   ];
   await upsertMembers(
-    tx,
+    buffer,
     key,
     members.map(({ account, role }) => ({
       account,
@@ -55,7 +55,7 @@ export const afterCreateGroup: Handler<'Group.CallbackAfterCreateGroup'> = async
     })),
   );
   await refreshEndedMemberships(
-    tx,
+    buffer,
     key,
     members.map((m) => m.account),
   );

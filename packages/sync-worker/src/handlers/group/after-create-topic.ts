@@ -4,12 +4,12 @@ import { APPLIED, atOf, type Handler } from '../types.js';
 import { upsertTopics } from './topics.js';
 
 /** A topic is created (alive again if it had been destroyed before). */
-export const afterCreateTopic: Handler<'Group.CallbackAfterCreateTopic'> = async (tx, e) => {
+export const afterCreateTopic: Handler<'Group.CallbackAfterCreateTopic'> = async (buffer, e) => {
   const ev = e.event;
   if (!ev.TopicId) return { skipped: 'no TopicId in the event' };
   const v = e.version;
   const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
-  await upsertTopics(tx, e, ev, [
+  await upsertTopics(buffer, e, ev, [
     {
       topicId: ev.TopicId,
       writes: [

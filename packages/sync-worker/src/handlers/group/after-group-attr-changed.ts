@@ -6,7 +6,7 @@ import { groupKey, typeWrite } from './common.js';
  * Custom attributes, per key last-writer-wins: `modify` writes its keys, `delete` writes tombstones,
  * `set` writes its keys and hides every older key, `clear` hides every older key.
  */
-export const afterGroupAttrChanged: Handler<'Group.CallbackAfterGroupAttrChanged'> = async (tx, e) => {
+export const afterGroupAttrChanged: Handler<'Group.CallbackAfterGroupAttrChanged'> = async (buffer, e) => {
   const ev = e.event;
   const t = e.version.toString();
   const op = ev.OptionType;
@@ -17,6 +17,6 @@ export const afterGroupAttrChanged: Handler<'Group.CallbackAfterGroupAttrChanged
           (ev.GroupAttr ?? []).map((a) => [a.Key, { v: op === 'delete' ? null : a.Value, t }]),
         );
   const resetV = op === 'set' || op === 'clear' ? e.version : null;
-  await upsertGroup(tx, groupKey(e, ev.GroupId), typeWrite(e, ev.Type), { attrs: { entries, resetV } });
+  await upsertGroup(buffer, groupKey(e, ev.GroupId), typeWrite(e, ev.Type), { attrs: { entries, resetV } });
   return APPLIED;
 };

@@ -4,10 +4,10 @@ import { APPLIED, type Handler } from '../types.js';
 import { groupKey, typeWrite } from './common.js';
 
 /** Only the fields the event carries, each on its own. */
-export const afterGroupInfoChanged: Handler<'Group.CallbackAfterGroupInfoChanged'> = async (tx, e) => {
+export const afterGroupInfoChanged: Handler<'Group.CallbackAfterGroupInfoChanged'> = async (buffer, e) => {
   const ev = e.event;
   const v = e.version;
-  await upsertGroup(tx, groupKey(e, ev.GroupId), [
+  await upsertGroup(buffer, groupKey(e, ev.GroupId), [
     ...typeWrite(e, ev.Type),
     ...(ev.Name !== undefined ? [write(GROUP.name, v, { name: ev.Name })] : []),
     ...(ev.Introduction !== undefined

@@ -4,14 +4,14 @@ import { APPLIED, atOf, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
 /** Each member leaves, with its ExitType (Quit or Kicked) and who made it leave (Operator_Account). */
-export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (tx, e) => {
+export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (buffer, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const at = atOf(e);
-  await upsertGroup(tx, key, typeWrite(e, ev.Type));
+  await upsertGroup(buffer, key, typeWrite(e, ev.Type));
   const accounts = accountsOf(ev.ExitMemberList);
   await upsertMembers(
-    tx,
+    buffer,
     key,
     accounts.map((account) => ({
       account,
@@ -25,6 +25,6 @@ export const afterMemberExit: Handler<'Group.CallbackAfterMemberExit'> = async (
       ],
     })),
   );
-  await refreshEndedMemberships(tx, key, accounts);
+  await refreshEndedMemberships(buffer, key, accounts);
   return APPLIED;
 };

@@ -4,7 +4,10 @@ import { APPLIED, type Handler } from '../types.js';
 import { groupKey, typeWrite } from './common.js';
 
 /** A member's role and/or name card, each on its own. */
-export const afterMemberFieldChanged: Handler<'Group.CallbackAfterMemberFieldChanged'> = async (tx, e) => {
+export const afterMemberFieldChanged: Handler<'Group.CallbackAfterMemberFieldChanged'> = async (
+  buffer,
+  e,
+) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const v = e.version;
@@ -13,7 +16,7 @@ export const afterMemberFieldChanged: Handler<'Group.CallbackAfterMemberFieldCha
     ...(ev.NameCard !== undefined ? [write(MEMBER.nameCard, v, { name_card: ev.NameCard })] : []),
   ];
   if (writes.length === 0) return { skipped: 'neither Role nor NameCard in the event' };
-  await upsertGroup(tx, key, typeWrite(e, ev.Type));
-  await upsertMembers(tx, key, [{ account: ev.Member_Account, writes }]);
+  await upsertGroup(buffer, key, typeWrite(e, ev.Type));
+  await upsertMembers(buffer, key, [{ account: ev.Member_Account, writes }]);
   return APPLIED;
 };

@@ -7,15 +7,15 @@ import { accountsOf, groupKey, typeWrite } from './common.js';
  * Each new member joins as 'Member', with its JoinType and who let it in (Operator_Account). A join starts
  * the membership afresh: a name card from before it (an earlier membership) is cleared.
  */
-export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = async (tx, e) => {
+export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = async (buffer, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
   const at = atOf(e);
   const v = e.version;
-  await upsertGroup(tx, key, typeWrite(e, ev.Type));
+  await upsertGroup(buffer, key, typeWrite(e, ev.Type));
   const accounts = accountsOf(ev.NewMemberList);
   await upsertMembers(
-    tx,
+    buffer,
     key,
     accounts.map((account) => ({
       account,
@@ -32,6 +32,6 @@ export const afterNewMemberJoin: Handler<'Group.CallbackAfterNewMemberJoin'> = a
       ],
     })),
   );
-  await refreshEndedMemberships(tx, key, accounts);
+  await refreshEndedMemberships(buffer, key, accounts);
   return APPLIED;
 };

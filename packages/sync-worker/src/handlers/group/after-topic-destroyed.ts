@@ -4,12 +4,12 @@ import { APPLIED, atOf, type Handler } from '../types.js';
 import { upsertTopics } from './topics.js';
 
 /** Each listed topic is destroyed. */
-export const afterTopicDestroyed: Handler<'Group.CallbackAfterTopicDestroyed'> = async (tx, e) => {
+export const afterTopicDestroyed: Handler<'Group.CallbackAfterTopicDestroyed'> = async (buffer, e) => {
   const ev = e.event;
   const ids = [...new Set(ev.TopicIdList)];
   if (ids.length === 0) return { skipped: 'no TopicIdList in the event' };
   await upsertTopics(
-    tx,
+    buffer,
     e,
     ev,
     ids.map((topicId) => ({

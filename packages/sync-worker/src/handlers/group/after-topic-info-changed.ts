@@ -4,7 +4,7 @@ import { APPLIED, type Handler } from '../types.js';
 import { upsertTopics } from './topics.js';
 
 /** Only the fields the event carries. Tencent documents no TopicId here: without one there is nothing to apply. */
-export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged'> = async (tx, e) => {
+export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged'> = async (buffer, e) => {
   const ev = e.event;
   if (!ev.TopicId) return { skipped: 'no TopicId in the event: the topic cannot be identified' };
   const v = e.version;
@@ -19,6 +19,6 @@ export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged
     ...(ev.FaceUrl !== undefined ? [write(TOPIC.faceUrl, v, { face_url: ev.FaceUrl })] : []),
   ];
   if (writes.length === 0) return { skipped: 'no changed field in the event' };
-  await upsertTopics(tx, e, ev, [{ topicId: ev.TopicId, writes }]);
+  await upsertTopics(buffer, e, ev, [{ topicId: ev.TopicId, writes }]);
   return APPLIED;
 };

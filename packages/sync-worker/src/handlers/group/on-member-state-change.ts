@@ -4,13 +4,13 @@ import { APPLIED, type Handler } from '../types.js';
 import { accountsOf, groupKey, typeWrite } from './common.js';
 
 /** AVChatRoom presence: each listed member is online or offline. */
-export const onMemberStateChange: Handler<'Group.CallbackOnMemberStateChange'> = async (tx, e) => {
+export const onMemberStateChange: Handler<'Group.CallbackOnMemberStateChange'> = async (buffer, e) => {
   const ev = e.event;
   const key = groupKey(e, ev.GroupId);
-  await upsertGroup(tx, key, typeWrite(e, ev.Type));
+  await upsertGroup(buffer, key, typeWrite(e, ev.Type));
   const online = ev.EventType === 'Online';
   await upsertMembers(
-    tx,
+    buffer,
     key,
     accountsOf(ev.MemberList).map((account) => ({
       account,

@@ -1,5 +1,5 @@
 import type { SyncEvent } from '@imsync/callbacks';
-import type { Tx } from '../../db.js';
+import type { StatementBuffer } from '../../db.js';
 import { refreshEndedTopics, upsertGroup } from '../../stores/groups.js';
 import { combine, upsertLww, type Write } from '../../stores/lww.js';
 import { groupKey, typeWrite } from './common.js';
@@ -10,7 +10,7 @@ import { groupKey, typeWrite } from './common.js';
  * topic; then the topics in topic order.
  */
 export async function upsertTopics(
-  tx: Tx,
+  buffer: StatementBuffer,
   e: SyncEvent,
   group: { readonly GroupId: string; readonly Type?: string | undefined },
   topics: readonly { topicId: string; writes: readonly Write[] }[],
@@ -19,8 +19,8 @@ export async function upsertTopics(
   const rows = topics.map(({ topicId, writes }) => ({ topicId, ...combine(writes) }));
   const first = rows[0];
   if (!first) return;
-  await upsertGroup(tx, key, typeWrite(e, group.Type));
-  await upsertLww(tx, {
+  await upsertGroup(buffer, key, typeWrite(e, group.Type));
+  await upsertLww(buffer, {
     table: 'topics',
     key: ['sdk_app_id', 'group_id', 'topic_id'],
     registers: first.registers,
@@ -34,7 +34,7 @@ export async function upsertTopics(
     })),
   });
   await refreshEndedTopics(
-    tx,
+    buffer,
     key,
     rows.map((r) => r.topicId),
   );

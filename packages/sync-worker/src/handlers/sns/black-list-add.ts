@@ -4,9 +4,9 @@ import { APPLIED, type Handler } from '../types.js';
 import { upsertPairs } from './relations.js';
 
 /** To_Account is in From_Account's blocklist. */
-export const blackListAdd: Handler<'Sns.CallbackBlackListAdd'> = async (tx, e) => {
+export const blackListAdd: Handler<'Sns.CallbackBlackListAdd'> = async (buffer, e) => {
   await upsertPairs(
-    tx,
+    buffer,
     'blocklist',
     e,
     e.event.PairList.map((p) => ({

@@ -4,9 +4,9 @@ import { APPLIED, type Handler } from '../types.js';
 import { upsertPairs } from './relations.js';
 
 /** To_Account is no longer in From_Account's blocklist. */
-export const blackListDelete: Handler<'Sns.CallbackBlackListDelete'> = async (tx, e) => {
+export const blackListDelete: Handler<'Sns.CallbackBlackListDelete'> = async (buffer, e) => {
   await upsertPairs(
-    tx,
+    buffer,
     'blocklist',
     e,
     e.event.PairList.map((p) => ({

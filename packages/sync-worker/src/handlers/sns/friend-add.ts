@@ -4,9 +4,9 @@ import { APPLIED, type Handler } from '../types.js';
 import { upsertPairs } from './relations.js';
 
 /** To_Account is in From_Account's friend list, with who initiated it. */
-export const friendAdd: Handler<'Sns.CallbackFriendAdd'> = async (tx, e) => {
+export const friendAdd: Handler<'Sns.CallbackFriendAdd'> = async (buffer, e) => {
   await upsertPairs(
-    tx,
+    buffer,
     'friendships',
     e,
     e.event.PairList.map((p) => ({

@@ -4,9 +4,9 @@ import { APPLIED, type Handler } from '../types.js';
 import { upsertPairs } from './relations.js';
 
 /** To_Account is no longer in From_Account's friend list. */
-export const friendDelete: Handler<'Sns.CallbackFriendDelete'> = async (tx, e) => {
+export const friendDelete: Handler<'Sns.CallbackFriendDelete'> = async (buffer, e) => {
   await upsertPairs(
-    tx,
+    buffer,
     'friendships',
     e,
     e.event.PairList.map((p) => ({

@@ -1,10 +1,10 @@
 import type { SyncEvent } from '@imsync/callbacks';
-import type { Tx } from '../../db.js';
+import type { StatementBuffer } from '../../db.js';
 import { combine, upsertLww, type Write } from '../../stores/lww.js';
 
 /** One row per (From_Account, To_Account) pair; a later pair in the list wins. */
 export async function upsertPairs(
-  tx: Tx,
+  buffer: StatementBuffer,
   table: 'friendships' | 'blocklist',
   e: SyncEvent,
   pairs: readonly { From_Account: string; To_Account: string; writes: readonly Write[] }[],
@@ -13,7 +13,7 @@ export async function upsertPairs(
   const rows = [...byPair.values()].map((p) => ({ p, ...combine(p.writes) }));
   const first = rows[0];
   if (!first) return;
-  await upsertLww(tx, {
+  await upsertLww(buffer, {
     table,
     key: ['sdk_app_id', 'from_account', 'to_account'],
     registers: first.registers,

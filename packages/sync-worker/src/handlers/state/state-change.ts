@@ -7,7 +7,7 @@ import { APPLIED, atOf, type Handler } from '../types.js';
  * Login → Online; Logout and Disconnect → Offline; with action, reason, platform and client IP. Any other
  * Action (a custom status) changes no online state: the job completes with the reason.
  */
-export const stateChange: Handler<'State.StateChange'> = async (tx, e) => {
+export const stateChange: Handler<'State.StateChange'> = async (buffer, e) => {
   const info = e.event.Info;
   if (!isLoginStateAction(info.Action))
     return {
@@ -23,7 +23,7 @@ export const stateChange: Handler<'State.StateChange'> = async (tx, e) => {
       state_changed_at: atOf(e),
     }),
   ]);
-  await upsertLww(tx, {
+  await upsertLww(buffer, {
     table: 'users',
     key: ['sdk_app_id', 'user_id'],
     registers,
