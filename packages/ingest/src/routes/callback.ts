@@ -9,6 +9,7 @@ import {
   okAnswer,
   validateBody,
   validateUnroutedBody,
+  type SyncedCommand,
   type SyncJobData,
 } from '@imsync/callbacks';
 import type { Enqueuer } from '../enqueuer.js';
@@ -44,72 +45,107 @@ function check(validate: () => void): void {
   }
 }
 
+/** The command and body of a callback, once the request itself is known to be one. */
+interface Callback {
+  readonly command: string;
+  readonly body: unknown;
+  readonly isObject: boolean;
+}
+
+/** The request's own checks: a body, a command in the query, and the same command in the body if it says one. */
+function readCallback(rawBody: string | undefined, query: AuthState['query'], body: unknown): Callback {
+  // koa-bodyparser turns an empty body into {}: it is no JSON at all
+  if (!rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
+  const command = single(query.CallbackCommand)?.trim();
+  if (!command) throw new Rejection('missingCommand');
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
+  if (bodyCommand !== undefined && bodyCommand !== command) {
+    throw new Rejection('commandMismatch', `query says ${command}, body says ${shown(bodyCommand)}`);
+  }
+  return { command, body, isObject };
+}
+
+/** The job envelope of a synced callback: the body as sent, with what the query and ingest add to it. */
+function syncJobOf(
+  state: AuthState,
+  command: SyncedCommand,
+  body: Record<string, unknown>,
+  rawBody: string,
+): SyncJobData {
+  return {
+    v: 1,
+    sdkAppId: state.sdkAppId,
+    command,
+    clientIp: single(state.query.ClientIP) || null,
+    optPlatform: normalizePlatform(single(state.query.OptPlatform)),
+    receivedAt: state.receivedAt,
+    eventKey: eventKeyOf(state.sdkAppId, command, rawBody),
+    body,
+  };
+}
+
 /**
  * Routes an authenticated, parsed callback on its query `CallbackCommand`: synced after-callbacks are
  * validated and enqueued, before-callbacks are allowed at once, everything else is kept on the unrouted
  * queue. OK is answered only once Redis has accepted the job.
  */
 export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
-  return async (ctx) => {
-    // koa-bodyparser turns an empty body into {}: it is no JSON at all
-    if (!ctx.request.rawBody?.trim()) throw new Rejection('malformedJson', 'the body is empty');
-    const { query } = ctx.state;
-    const command = single(query.CallbackCommand)?.trim();
-    if (!command) throw new Rejection('missingCommand');
-    const body: unknown = ctx.request.body;
-    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    const bodyCommand = isObject ? (body as Record<string, unknown>).CallbackCommand : undefined;
-    if (bodyCommand !== undefined && bodyCommand !== command) {
-      throw new Rejection('commandMismatch', `query says ${command}, body says ${shown(bodyCommand)}`);
-    }
-    const { sdkAppId, receivedAt } = ctx.state;
-    const entry = lookupCommand(command);
+  const { enqueuer, metrics } = deps;
 
+  const acceptSynced = async (state: AuthState, command: SyncedCommand, cb: Callback, rawBody: string) => {
+    if (!cb.isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
+    check(() => validateBody(command, cb.body));
+    const body = cb.body as Record<string, unknown>;
+    // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
+    const window = body.EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
+    const started = performance.now();
+    const { duplicate } = await enqueuer.enqueueSync(
+      command,
+      syncJobOf(state, command, body, rawBody),
+      window,
+    );
+    metrics.enqueued('sync', (performance.now() - started) / 1000);
+    metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
+  };
+
+  const acceptUnrouted = async (state: AuthState, cb: Callback) => {
+    // kept as sent: it must survive the queue and the dashboard unchanged (the contract's queue rules)
+    check(() => validateUnroutedBody(cb.body));
+    const query = Object.fromEntries(
+      Object.entries(state.query)
+        .filter(([k]) => k !== 'Sign')
+        .map(([k, v]) => [k, single(v) ?? '']),
+    );
+    const started = performance.now();
+    await enqueuer.enqueueUnrouted(cb.command, {
+      sdkAppId: state.sdkAppId,
+      command: cb.command,
+      query,
+      receivedAt: state.receivedAt,
+      body: cb.body,
+    });
+    metrics.enqueued('unrouted', (performance.now() - started) / 1000);
+    metrics.accepted(cb.command, 'unrouted');
+  };
+
+  return async (ctx) => {
+    const rawBody = ctx.request.rawBody;
+    const cb = readCallback(rawBody, ctx.state.query, ctx.request.body);
+    const { command } = cb;
     if (isSyncedCommand(command)) {
-      if (!isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
-      check(() => validateBody(command, body));
-      const data: SyncJobData = {
-        v: 1,
-        sdkAppId,
-        command,
-        clientIp: single(query.ClientIP) || null,
-        optPlatform: normalizePlatform(single(query.OptPlatform)),
-        receivedAt,
-        eventKey: eventKeyOf(sdkAppId, command, ctx.request.rawBody ?? ''),
-        body: body as Record<string, unknown>,
-      };
-      // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
-      const window =
-        (body as { EventTime?: unknown }).EventTime === undefined
-          ? deps.dedupeWindowNoEventTimeMs
-          : deps.dedupeWindowMs;
-      const started = performance.now();
-      const { duplicate } = await deps.enqueuer.enqueueSync(command, data, window);
-      deps.metrics.enqueued('sync', (performance.now() - started) / 1000);
-      deps.metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
-    } else if (entry?.kind === 'before') {
+      await acceptSynced(ctx.state, command, cb, rawBody ?? '');
+    } else if (lookupCommand(command)?.kind === 'before') {
       // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
-      deps.metrics.accepted(command, 'allowed');
+      metrics.accepted(command, 'allowed');
     } else if (deps.unroutedEnabled) {
-      // kept as sent: it must survive the queue and the dashboard unchanged (the contract's queue rules)
-      check(() => validateUnroutedBody(body));
-      const started = performance.now();
-      await deps.enqueuer.enqueueUnrouted(command, {
-        sdkAppId,
-        command,
-        query: Object.fromEntries(
-          Object.entries(query)
-            .filter(([k]) => k !== 'Sign')
-            .map(([k, v]) => [k, single(v) ?? '']),
-        ),
-        receivedAt,
-        body,
-      });
-      deps.metrics.enqueued('unrouted', (performance.now() - started) / 1000);
-      deps.metrics.accepted(command, 'unrouted');
+      await acceptUnrouted(ctx.state, cb);
     } else {
-      deps.logger.info({ sdkAppId, command }, 'not synced and the unrouted queue is off: dropped');
-      deps.metrics.accepted(command, 'dropped');
+      deps.logger.info(
+        { sdkAppId: ctx.state.sdkAppId, command },
+        'not synced and the unrouted queue is off: dropped',
+      );
+      metrics.accepted(command, 'dropped');
     }
     ctx.status = 200;
     ctx.body = okAnswer();
