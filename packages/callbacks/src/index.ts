@@ -39,7 +39,6 @@ export {
   type SyncBatchJobData,
   type UnroutedJobData,
 } from './job.js';
-export { compileCheck, type FastCheck } from './fast-check.js';
 export { MAX_BODY_DEPTH, unstorableReason, type StorableRules } from './storable.js';
 export { MAX_ACCOUNT_LENGTH, MAX_GROUP_ID_LENGTH, MAX_TOPIC_ID_LENGTH } from './common.js';
 export { normalizePlatform, PLATFORMS, type Platform } from './platform.js';

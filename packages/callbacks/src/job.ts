@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { ValidationError } from 'yup';
-import { compileParse, UNDECIDED, type FastParse } from './fast-check.js';
+import { compileParse, UNDECIDED, type FastParse } from './compiled-parse.js';
 import { unstorableReason, type StorableRules } from './storable.js';
 import { SYNCED_SCHEMAS, type EventOf, type SyncedCommand } from './synced.js';
 

@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { array, number, object, string, ValidationError } from 'yup';
-import { compileCheck, compileParse, UNDECIDED } from '../src/fast-check.js';
+import { compileCheck, compileParse, UNDECIDED } from '../src/compiled-parse.js';
 import { InvalidCallbackError, parseBody, parseWithYup, validateBody } from '../src/job.js';
 import { unstorableReason } from '../src/storable.js';
 import { SYNCED_COMMANDS, SYNCED_SCHEMAS, type SyncedCommand } from '../src/synced.js';
@@ -171,7 +172,14 @@ function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 8, arbitrary: keep }, { weight: 1, arbitrary: tricky });
 }
 
-describe('fast check compiled from the schemas', () => {
+describe('the parse compiled from the schemas (the contract test of compiled-parse.ts, which reads yup internals)', () => {
+  it('runs on the yup version every package pins: upgrading yup means running this test first', () => {
+    const require = createRequire(import.meta.url);
+    const installed = (require('yup/package.json') as { version: string }).version;
+    const pinned = (require('../package.json') as { dependencies: Record<string, string> }).dependencies.yup;
+    expect(installed).to.equal(pinned);
+  });
+
   for (const command of SYNCED_COMMANDS) {
     describe(command, () => {
       it('is compiled', () => {
