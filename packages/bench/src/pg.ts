@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { TABLES, type Probe, type Table } from './payloads.js';
+import { TABLES, type Probe, type Table } from '@imsync/testing';
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

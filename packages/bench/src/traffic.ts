@@ -1,5 +1,5 @@
 import { callbackQuery } from '@imsync/testing';
-import { MIX, payload } from './payloads.js';
+import { PAYLOAD_COMMANDS as MIX, payload } from '@imsync/testing';
 
 export interface TrafficSpec {
   /** The payload series (unique per run: every request of the run is a distinct event). */

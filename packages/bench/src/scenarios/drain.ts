@@ -7,10 +7,11 @@ import {
   SYNC_JOB_OPTIONS,
   type SyncBatchJobData,
   type SyncJobData,
+  type SyncedCommand,
 } from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
 import { CpuMeter } from '../cpu.js';
-import { expectedRows, payload, TABLES } from '../payloads.js';
+import { expectedRows, payload, TABLES } from '@imsync/testing';
 import { tableCounts } from '../pg.js';
 import type { Child } from '../proc.js';
 import { formatProfile, summarizeProfile } from '../profile.js';
@@ -182,7 +183,7 @@ export async function preload(
         eventKey: eventKeyOf(ctx.sdkAppId, p.command, JSON.stringify(p.body)),
         body: p.body,
       };
-      jobs.push({ name: p.command, data, opts: { ...jobOptionsFor(p.command) } });
+      jobs.push({ name: p.command, data, opts: { ...jobOptionsFor(p.command as SyncedCommand) } });
     }
     if (batch <= 1) await q.queue.addBulk(jobs);
     else {

@@ -1,7 +1,7 @@
 import { SYNC_JOB_OPTIONS, SYNC_QUEUE } from '@imsync/callbacks';
 import { log, type Context } from '../context.js';
 import type { OpenLoopRequest, OpenLoopResult } from '../openloop.js';
-import { payload, type Probe } from '../payloads.js';
+import { payload, type Probe } from '@imsync/testing';
 import { appliedTimes, probeKey } from '../pg.js';
 import { firstMessage, guard, request, type Child } from '../proc.js';
 import { prefixMemory, SyncQueue, usedMemory } from '../redis.js';
