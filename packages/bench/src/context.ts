@@ -5,8 +5,9 @@ import {
   deletePrefix,
   dropSchema,
   freePort,
-  NodeProcess,
+  startProcess,
   startService,
+  type NodeProcess,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   uniquePrefix,
@@ -178,50 +179,34 @@ export class Context {
   }
 
   /**
-   * A TypeScript file of the bench (a baseline, the load generator) in a process of its own, run by tsx;
-   * it prints `ready` once it listens or is connected.
+   * A TypeScript file of the bench (a baseline, the load generator) in a process of its own, run by tsx,
+   * with a free port in PORT; it prints `ready` once it listens or is connected.
    */
   async startScript(
     name: string,
     file: string,
-    env: Record<string, string>,
-    cpus?: string,
-  ): Promise<NodeProcess> {
-    const proc = new NodeProcess({
-      ...this.spawnOptions(name, cpus),
-      args: ['--import', 'tsx', `${BENCH_DIR}src/${file}`],
-      cwd: BENCH_DIR,
-      env: {
-        HOME: process.env.HOME,
-        REDIS_URL: this.redisUrl,
-        WORKER_CONCURRENCY: String(this.opts.concurrency),
-        PG_POOL_SIZE: String(POOL_SIZE),
-        ...env,
-      },
-      ipc: true,
-    });
-    await proc
-      .waitForLog((l) => l.raw === 'ready', 30_000)
-      .catch(async (err: Error) => {
-        await proc.kill();
-        throw err;
-      });
-    return proc;
-  }
-
-  /** A baseline server (src/baselines/<file>), on a free port. */
-  async startBaseline(
-    name: string,
-    file: string,
-    env: Record<string, string>,
+    env: Record<string, string> = {},
     cpus?: string,
   ): Promise<Target> {
     const port = await freePort();
-    const proc = await this.startScript(
-      name,
-      `baselines/${file}`,
-      { PORT: String(port), CALLBACK_PATH, ...env },
-      cpus,
+    const proc = await startProcess(
+      {
+        ...this.spawnOptions(name, cpus),
+        args: ['--import', 'tsx', `${BENCH_DIR}src/${file}`],
+        cwd: BENCH_DIR,
+        env: {
+          HOME: process.env.HOME,
+          PORT: String(port),
+          CALLBACK_PATH,
+          REDIS_URL: this.redisUrl,
+          WORKER_CONCURRENCY: String(this.opts.concurrency),
+          PG_POOL_SIZE: String(POOL_SIZE),
+          ...env,
+        },
+        ipc: true,
+      },
+      (l) => l.raw === 'ready',
+      30_000,
     );
     return { name, proc, port };
   }

@@ -4,10 +4,9 @@
  * missed) and writes bench-results/bench-<time>.{json,md}. Exits 1 when a check fails or a process
  * crashes, and with --strict when a target is missed.
  */
-import { killAll } from '@imsync/testing';
+import { ensureDatabase, killAll } from '@imsync/testing';
 import { Context, log } from './context.js';
 import { parseOptions, USAGE, type Scenario } from './options.js';
-import { ensureDatabase } from './pg.js';
 import { redisPersistence } from './queue.js';
 import { fmt, textTable, verdict, writeReport } from './report.js';
 import { backlog } from './scenarios/backlog.js';
@@ -24,7 +23,13 @@ const RUNNERS: Record<Scenario, (ctx: Context) => Promise<void>> = {
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
-  const opts = parseOptions(args);
+  let opts;
+  try {
+    opts = parseOptions(args);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
   if (opts.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

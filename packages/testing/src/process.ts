@@ -265,30 +265,43 @@ export interface ServiceOptions extends Partial<Omit<SpawnOptions, 'args' | 'env
   readonly timeoutMs?: number;
 }
 
-/**
- * Starts a service from its built dist/ as production runs it (`serviceLaunch`), with only `env` (and
- * PATH, NODE_ENV=production), and waits until it logs that it is ready; killed if it never does.
- */
-export async function startService(
-  service: Service,
-  env: Readonly<Record<string, string>>,
-  opts: ServiceOptions = {},
+/** Spawns a process and waits for the log line that says it is ready; kills it if that never comes. */
+export async function startProcess(
+  opts: SpawnOptions,
+  ready: (l: LogLine) => boolean,
+  timeoutMs = 20_000,
 ): Promise<NodeProcess> {
-  const launch = serviceLaunch(service);
-  const p = new NodeProcess({
-    ...opts,
-    name: opts.name ?? service,
-    args: [...(opts.nodeFlags ?? []), ...launch.nodeFlags, launch.main],
-    env,
-  });
-  const ready = opts.ready ?? (service === 'ingest' ? 'ingest listening' : 'sync-worker started');
+  const p = new NodeProcess(opts);
   try {
-    await p.waitForLog((l) => l.msg === ready, opts.timeoutMs ?? 20_000);
+    await p.waitForLog(ready, timeoutMs);
   } catch (err) {
     await p.kill();
     throw err;
   }
   return p;
+}
+
+/**
+ * Starts a service from its built dist/ as production runs it (`serviceLaunch`), with only `env` (and
+ * PATH, NODE_ENV=production), and waits until it logs that it is ready.
+ */
+export function startService(
+  service: Service,
+  env: Readonly<Record<string, string>>,
+  opts: ServiceOptions = {},
+): Promise<NodeProcess> {
+  const launch = serviceLaunch(service);
+  const ready = opts.ready ?? (service === 'ingest' ? 'ingest listening' : 'sync-worker started');
+  return startProcess(
+    {
+      ...opts,
+      name: opts.name ?? service,
+      args: [...(opts.nodeFlags ?? []), ...launch.nodeFlags, launch.main],
+      env,
+    },
+    (l) => l.msg === ready,
+    opts.timeoutMs,
+  );
 }
 
 /** Kills every process still running (from `afterEach`/`after`, or on a benchmark's interrupt). */

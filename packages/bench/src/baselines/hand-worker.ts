@@ -12,60 +12,47 @@ import { SYNC_BATCH_JOB, SYNC_QUEUE, type SyncBatchJobData, type SyncJobData } f
 
 type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Row = Record<string, unknown>;
-type Rows = [table: string, keys: string[], row: Row][];
+type Rows = [table: keyof typeof KEYS, row: Row][];
 
+/** Each store's key, after sdk_app_id. */
+const KEYS = {
+  users: ['user_id'],
+  friendships: ['from_account', 'to_account'],
+  blocklist: ['from_account', 'to_account'],
+  groups: ['group_id'],
+  group_members: ['group_id', 'member_account'],
+  group_destroys: ['group_id', 'v'],
+  topics: ['group_id', 'topic_id'],
+};
 const env = process.env;
 const schema = pg.escapeIdentifier(env.DB_SCHEMA ?? 'public');
 const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: Number(env.PG_POOL_SIZE ?? 4) });
-const at = (ms: number) => new Date(ms);
 const accounts = (list: { Member_Account: string }[] = []) => list.map((m) => m.Member_Account);
+const entries = (list: Body[], k: string, v: string) =>
+  JSON.stringify(Object.fromEntries(list.map((e) => [e[k], e[v]])));
 
-/** The rows an event writes, keyed by (sdk_app_id, …keys). */
+/** The rows an event writes. */
 function rowsOf(command: string, b: Body): Rows {
-  const t = at(b.EventTime as number);
-  const group = (row: Row = {}): Rows => [['groups', ['group_id'], { group_id: b.GroupId, ...row }]];
+  const t = new Date(b.EventTime as number);
+  const group = (row: Row = {}): Rows => [['groups', { group_id: b.GroupId, ...row }]];
   const members = (list: string[], row: Row): Rows =>
-    list.map((m) => [
-      'group_members',
-      ['group_id', 'member_account'],
-      { group_id: b.GroupId, member_account: m, ...row },
-    ]);
-  const pairs = (table: string, row: (p: Body) => Row): Rows =>
+    list.map((m) => ['group_members', { group_id: b.GroupId, member_account: m, ...row }]);
+  const pairs = (table: 'friendships' | 'blocklist', row: (p: Body) => Row): Rows =>
     (b.PairList as Body[]).map((p) => [
       table,
-      ['from_account', 'to_account'],
       { from_account: p.From_Account, to_account: p.To_Account, ...row(p) },
     ]);
-  const topic = (id: string, row: Row): Rows => [
-    ['topics', ['group_id', 'topic_id'], { group_id: b.GroupId, topic_id: id, ...row }],
+  const topics = (ids: string[], row: Row): Rows => [
+    ...group(),
+    ...ids.map((id): Rows[number] => ['topics', { group_id: b.GroupId, topic_id: id, ...row }]),
   ];
   const joined = { membership: 'joined', membership_at: t };
   switch (command) {
     case 'State.StateChange':
-      return [
-        [
-          'users',
-          ['user_id'],
-          {
-            user_id: b.Info.To_Account,
-            last_action: b.Info.Action,
-            last_reason: b.Info.Reason,
-            state_changed_at: t,
-          },
-        ],
-      ];
+      return [['users', { user_id: b.Info.To_Account, last_action: b.Info.Action, state_changed_at: t }]];
     case 'Profile.CallbackPortraitSet':
       return [
-        [
-          'users',
-          ['user_id'],
-          {
-            user_id: b.From_Account,
-            profile_entries: JSON.stringify(
-              Object.fromEntries((b.ProfileItem as Body[]).map((p) => [p.Tag, p.Value])),
-            ),
-          },
-        ],
+        ['users', { user_id: b.From_Account, profile_entries: entries(b.ProfileItem, 'Tag', 'Value') }],
       ];
     case 'Sns.CallbackFriendAdd':
       return pairs('friendships', (p) => ({ status: 'friends', initiator_account: p.Initiator_Account }));
@@ -77,34 +64,17 @@ function rowsOf(command: string, b: Body): Rows {
       return pairs('blocklist', () => ({ status: 'removed' }));
     case 'Group.CallbackAfterCreateGroup':
       return [
-        ...group({
-          type: b.Type,
-          name: b.Name,
-          owner_account: b.Owner_Account,
-          created_by: b.Operator_Account,
-          created_at: t,
-        }),
+        ...group({ type: b.Type, name: b.Name, owner_account: b.Owner_Account, created_at: t }),
         ...members([b.Owner_Account, ...accounts(b.MemberList)], joined),
       ];
     case 'Group.CallbackAfterNewMemberJoin':
       return [...group(), ...members(accounts(b.NewMemberList), { ...joined, join_type: b.JoinType })];
     case 'Group.CallbackAfterMemberExit':
-      return [
-        ...group(),
-        ...members(accounts(b.ExitMemberList), {
-          membership: 'left',
-          membership_at: t,
-          membership_exit_type: b.ExitType,
-        }),
-      ];
+      return [...group(), ...members(accounts(b.ExitMemberList), { membership: 'left', membership_at: t })];
     case 'Group.CallbackAfterGroupDestroyed':
       return [
         ...group({ last_destroyed_at: t }),
-        [
-          'group_destroys',
-          ['group_id', 'v'],
-          { group_id: b.GroupId, v: b.EventTime, destroyed_at: t, operator_account: b.Operator_Account },
-        ],
+        ['group_destroys', { group_id: b.GroupId, v: b.EventTime, destroyed_at: t }],
       ];
     case 'Group.CallbackAfterGroupInfoChanged':
       return group({ notification: b.Notification });
@@ -117,11 +87,7 @@ function rowsOf(command: string, b: Body): Rows {
     case 'Group.CallbackAfterMemberFieldChanged':
       return [...group(), ...members([b.Modified_Account], { role: b.Role, name_card: b.NameCard })];
     case 'Group.CallbackAfterGroupAttrChanged':
-      return group({
-        attr_entries: JSON.stringify(
-          Object.fromEntries((b.GroupAttr as Body[]).map((a) => [a.key, a.value])),
-        ),
-      });
+      return group({ attr_entries: entries(b.GroupAttr, 'key', 'value') });
     case 'Group.CallbackAfterGroupFull':
       return group({ full_at: t });
     case 'Group.CallbackOnMemberStateChange':
@@ -131,33 +97,25 @@ function rowsOf(command: string, b: Body): Rows {
         last_msgs: JSON.stringify([{ s: b.MsgSeq, at: b.MsgTime * 1000, from: b.From_Account }]),
       });
     case 'Group.CallbackAfterCreateTopic':
-      return [
-        ...group(),
-        ...topic(b.TopicId, { name: b.Name, owner_account: b.Owner_Account, created_at: t }),
-      ];
+      return topics([b.TopicId], { name: b.Name, owner_account: b.Owner_Account, created_at: t });
     case 'Group.CallbackAfterTopicDestroyed':
-      return [
-        ...group(),
-        ...(b.TopicIdList as string[]).flatMap((id) => topic(id, { last_destroyed_at: t })),
-      ];
+      return topics(b.TopicIdList, { last_destroyed_at: t });
     case 'Group.CallbackAfterTopicInfoChanged':
-      return [...group(), ...topic(b.TopicId, { name: b.Name, notification: b.Notification })];
+      return topics([b.TopicId], { name: b.Name, notification: b.Notification });
     default:
       throw new Error(`no rows for ${command}`);
   }
 }
 
 /** INSERT … ON CONFLICT DO UPDATE: the event's fields overwrite the row's. */
-function upsert(table: string, keys: string[], sdkAppId: number, row: Row): pg.QueryConfig {
+function upsert(table: keyof typeof KEYS, sdkAppId: number, row: Row): pg.QueryConfig {
+  const keys = KEYS[table];
   const cols = ['sdk_app_id', ...Object.keys(row)];
-  const set = Object.keys(row)
-    .filter((c) => !keys.includes(c))
-    .map((c) => `${c} = EXCLUDED.${c}`);
+  const set = cols.filter((c) => c !== 'sdk_app_id' && !keys.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
   if (table !== 'group_destroys') set.push('updated_at = now()');
+  const values = cols.map((_, i) => `$${i + 1}`).join(', ');
   return {
-    text:
-      `INSERT INTO ${schema}.${table} (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) ` +
-      `ON CONFLICT (sdk_app_id, ${keys.join(', ')}) DO ${set.length ? `UPDATE SET ${set.join(', ')}` : 'NOTHING'}`,
+    text: `INSERT INTO ${schema}.${table} (${cols.join(', ')}) VALUES (${values}) ON CONFLICT (sdk_app_id, ${keys.join(', ')}) DO UPDATE SET ${set.join(', ')}`,
     values: [sdkAppId, ...Object.values(row)],
   };
 }
@@ -172,8 +130,8 @@ const worker = new Worker(
     try {
       await client.query('BEGIN');
       for (const e of events) {
-        for (const [table, keys, row] of rowsOf(e.command, e.body as Body))
-          await client.query(upsert(table, keys, e.sdkAppId, row));
+        for (const [table, row] of rowsOf(e.command, e.body as Body))
+          await client.query(upsert(table, e.sdkAppId, row));
       }
       await client.query('COMMIT');
     } catch (err) {

@@ -1,7 +1,6 @@
-import { expectedRows, TABLES, type NodeProcess } from '@imsync/testing';
+import { expectedRows, TABLES, tableCounts, type NodeProcess } from '@imsync/testing';
 import { log, type Context } from '../context.js';
 import { CpuMeter } from '../cpu.js';
-import { tableCounts } from '../pg.js';
 import { preload, type SyncQueue } from '../queue.js';
 
 const S = 'Worker drain';
@@ -90,14 +89,14 @@ async function drainOnce(ctx: Context, side: Side, round: number): Promise<Run> 
     const env = { QUEUE_PREFIX: prefix };
     if (side.kind === 'sync-worker') worker = await ctx.startSyncWorker(name, prefix, schema);
     else if (side.kind === 'empty processor')
-      worker = await ctx.startScript(name, 'baselines/empty-worker.ts', env);
+      worker = (await ctx.startScript(name, 'baselines/empty-worker.ts', env)).proc;
     else {
       // the stores as production makes them: a sync-worker on a queue of its own runs the migrations
       const migrator = ctx.newPrefix('migrate');
       await ctx.stop(await ctx.startSyncWorker(`${name}-migrate`, migrator, schema));
       await ctx.drop({ prefix: migrator });
       const db = { DATABASE_URL: ctx.databaseUrl, DB_SCHEMA: schema };
-      worker = await ctx.startScript(name, 'baselines/hand-worker.ts', { ...env, ...db });
+      worker = (await ctx.startScript(name, 'baselines/hand-worker.ts', { ...env, ...db })).proc;
     }
     const run = await worker.guard(timeDrain(ctx, q, jobs, worker));
     log(`${S}: round ${round}: ${side.label}: ${Math.round(o.drainJobs / run.seconds)} callbacks/s`);
@@ -109,7 +108,7 @@ async function drainOnce(ctx: Context, side: Side, round: number): Promise<Run> 
       `${c.completed}/${jobs} completed, ${c.failed} failed (${await q.firstFailure()})`,
     );
     if (side.kind !== 'empty processor') {
-      const rows = await tableCounts(ctx.databaseUrl, schema);
+      const rows = await tableCounts(schema, ctx.databaseUrl);
       const expected = expectedRows(tag, o.drainJobs);
       const wrong = TABLES.filter((t) => rows[t] !== expected[t]);
       ctx.check(

@@ -44,7 +44,7 @@ export async function endToEnd(ctx: Context): Promise<void> {
     procs.push(await ctx.startSyncWorker('sync-worker-e2e', prefix, schema));
     const ingest = await ctx.startIngest('ingest-e2e', prefix);
     procs.push(ingest.proc);
-    const sender = await ctx.startScript('openloop', 'loadgen.ts', {});
+    const sender = (await ctx.startScript('openloop', 'loadgen.ts')).proc;
     procs.push(sender);
     const guard = <T>(p: Promise<T>) => procs.reduce((g, proc) => proc.guard(g), p);
 

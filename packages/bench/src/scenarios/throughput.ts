@@ -53,16 +53,16 @@ async function runSetup(ctx: Context, setup: Setup): Promise<void> {
   try {
     const ingest = await ctx.startIngest(`ingest-${setup}`, prefixes[0], serverCpu);
     procs.push(ingest.proc);
-    const bare = await ctx.startBaseline(`bare-koa-${setup}`, 'bare-koa.ts', {}, serverCpu);
+    const bare = await ctx.startScript(`bare-koa-${setup}`, 'baselines/bare-koa.ts', {}, serverCpu);
     procs.push(bare.proc);
-    const naive = await ctx.startBaseline(
+    const naive = await ctx.startScript(
       `naive-enqueue-${setup}`,
-      'naive-enqueue.ts',
+      'baselines/naive-enqueue.ts',
       { QUEUE_PREFIX: prefixes[1] },
       serverCpu,
     );
     procs.push(naive.proc);
-    const loadgen = await ctx.startScript(`loadgen-${setup}`, 'loadgen.ts', {}, loadCpu);
+    const loadgen = (await ctx.startScript(`loadgen-${setup}`, 'loadgen.ts', {}, loadCpu)).proc;
     procs.push(loadgen);
     const sides: Side[] = [
       { target: ingest, prefix: prefixes[0], runs: [] },
