@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { statCpuSeconds } from './proc.js';
+import { statCpuSeconds } from '@imsync/testing';
 
 /**
  * CPU time of the servers a measured process leans on, Redis and PostgreSQL, which run on the same cores

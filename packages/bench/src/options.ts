@@ -1,107 +1,92 @@
+import { parseArgs } from 'node:util';
+
 export const SCENARIOS = ['throughput', 'drain', 'e2e', 'backlog'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+export const SETUPS = ['unpinned', 'pinned'] as const;
+export type Setup = (typeof SETUPS)[number];
 
-export interface BenchOptions {
-  readonly quick: boolean;
-  /** Also profile ingest under the throughput load (an extra, unmeasured run). */
-  readonly profile: boolean;
-  /** Exit 1 when a target is missed (a failed check or a crash always exits 1). */
-  readonly strict: boolean;
-  readonly scenarios: ReadonlySet<Scenario>;
-  readonly connections: number;
-  readonly warmupSeconds: number;
-  /** Measured seconds of each side in each round. */
-  readonly roundSeconds: number;
-  readonly rounds: number;
-  readonly drainJobs: number;
-  readonly drainRounds: number;
-  /** Callbacks per job in the batched drain (as ingest makes them under load). */
-  readonly drainBatch: number;
-  readonly concurrency: number;
-  readonly e2eRate: number;
-  readonly e2eSeconds: number;
-  /** Callbacks waiting, in batch jobs, when the sync-worker of the backlog scenario starts. */
-  readonly backlogCallbacks: number;
-  readonly backlogSeconds: number;
-}
-
-const USAGE = `npm run bench [-- options]
-  --quick              short run (3 s a side, 3,000 drain jobs, 5 s end to end)
-  --profile            also profile ingest under the throughput load (node --cpu-prof), summarised
-  --only=a,b           scenarios to run: ${SCENARIOS.join(', ')} (default: all)
+export const USAGE = `npm run bench [-- options]
+  --quick              a smoke run of about 2 minutes (its figures are not the bench's)
+  --only=a,b           scenarios: ${SCENARIOS.join(', ')} (default: all)
+  --setups=a,b         throughput setups: unpinned, pinned (each server on core 0 and the load
+                       generator on core 1, with taskset) (default: both)
   --rounds=N           alternating throughput rounds (default 2; quick 1)
   --seconds=S          measured seconds per side per round (default 10; quick 3)
-  --jobs=N             drain jobs per side (default 20000; quick 3000)
+  --connections=N      load generator connections (default 64)
+  --jobs=N             callbacks drained per side (default 20000; quick 3000)
   --drain-rounds=N     alternating drain rounds (default 2; quick 1)
-  --batch=B            callbacks per job in the batched drain (default 16, about what ingest makes under
-                       the throughput load)
-  --concurrency=N      WORKER_CONCURRENCY of both drain sides and the end-to-end worker (default 256, the worker's)
-  --rate=R --e2e-seconds=S   end-to-end open-loop rate and length (default 1000/s for 20 s; quick 5 s)
-  --backlog=N --backlog-seconds=S   the worker's peak RSS starting on N callbacks waiting in batches of 64,
-                       over its first S seconds (default 1,000,000 and 30 s; quick 100,000 and 10 s)
+  --batch=B            callbacks per job in the batched drain (default 16)
+  --concurrency=N      WORKER_CONCURRENCY of every worker (default 256, the sync-worker's)
+  --rates=a,b,…        end-to-end rates tried, ascending, callbacks/s (default 2000,3000,…,8000;
+                       quick 2000,4000,6000)
+  --e2e-seconds=S      seconds at each rate (default 10; quick 3)
+  --backlog=N          callbacks waiting when the backlog scenario's worker starts (default 1000000;
+                       quick 100000)
+  --backlog-seconds=S  how long the backlog scenario's worker runs (default 30; quick 10)
+  --profile            ingest and the sync-worker write --cpu-prof files into bench-results/
   --strict             exit 1 when a target is missed`;
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? 'true');
-  }
-  const known = [
-    'quick',
-    'profile',
-    'strict',
-    'only',
-    'rounds',
-    'seconds',
-    'jobs',
-    'drain-rounds',
-    'batch',
-    'rate',
-    'e2e-seconds',
-    'connections',
-    'concurrency',
-    'backlog',
-    'backlog-seconds',
-    'help',
-  ];
-  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
-  if (flags.has('help')) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const quick = flags.has('quick');
-  const num = (name: string, full: number, short: number): number => {
-    const raw = flags.get(name);
-    if (raw === undefined) return quick ? short : full;
+export type BenchOptions = ReturnType<typeof parseOptions>;
+
+/** The options that take a value (checked below). */
+const VALUED =
+  'only setups rounds seconds connections jobs drain-rounds batch concurrency rates e2e-seconds backlog backlog-seconds';
+
+/** The command line, as `node:util` parseArgs reads it; a bad value throws, naming the option. */
+export function parseOptions(args: readonly string[]) {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      ...Object.fromEntries(VALUED.split(' ').map((name) => [name, { type: 'string' as const }])),
+    },
+  });
+  const v: Record<string, string | boolean | undefined> = values;
+  const quick = v.quick === true;
+  const num = (name: string, full: number, short = full): number => {
+    const raw = v[name];
+    if (typeof raw !== 'string') return quick ? short : full;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: "${raw}" is not a positive number`);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: "${raw}" is not a positive integer`);
     return n;
   };
-  const only = flags.get('only');
-  const scenarios = new Set<Scenario>();
-  for (const s of only ? only.split(',') : SCENARIOS) {
-    if (!(SCENARIOS as readonly string[]).includes(s))
-      throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
-    scenarios.add(s as Scenario);
-  }
+  const list = <T extends string>(name: string, all: readonly T[]): ReadonlySet<T> => {
+    const raw = v[name];
+    const items = typeof raw === 'string' ? raw.split(',') : all;
+    for (const s of items)
+      if (!(all as readonly string[]).includes(s)) throw new Error(`--${name}: ${s} is not one of ${all}`);
+    return new Set(items as T[]);
+  };
+  const rates =
+    typeof v.rates === 'string'
+      ? v.rates.split(',').map(Number)
+      : quick
+        ? [2000, 4000, 6000]
+        : [2000, 3000, 4000, 5000, 6000, 7000, 8000];
+  if (rates.some((r, i) => !(r > 0) || (i > 0 && r <= rates[i - 1]!)))
+    throw new Error(`--rates: "${String(v.rates)}" is not a list of ascending positive rates`);
   return Object.freeze({
+    help: v.help === true,
     quick,
-    profile: flags.has('profile'),
-    strict: flags.has('strict'),
-    scenarios,
-    connections: num('connections', 64, 64),
+    profile: v.profile === true,
+    strict: v.strict === true,
+    scenarios: list<Scenario>('only', SCENARIOS),
+    setups: list<Setup>('setups', SETUPS),
     warmupSeconds: quick ? 2 : 3,
+    rounds: num('rounds', 2, 1),
     roundSeconds: num('seconds', 10, 3),
-    rounds: Math.round(num('rounds', 2, 1)),
-    drainJobs: Math.round(num('jobs', 20_000, 3000)),
-    drainRounds: Math.round(num('drain-rounds', 2, 1)),
-    drainBatch: Math.round(num('batch', 16, 16)),
-    concurrency: Math.round(num('concurrency', 256, 256)), // the worker's default WORKER_CONCURRENCY
-    e2eRate: num('rate', 1000, 1000),
-    e2eSeconds: num('e2e-seconds', 20, 5),
-    backlogCallbacks: Math.round(num('backlog', 1_000_000, 100_000)),
+    connections: num('connections', 64),
+    drainJobs: num('jobs', 20_000, 3000),
+    drainRounds: num('drain-rounds', 2, 1),
+    drainBatch: num('batch', 16),
+    concurrency: num('concurrency', 256),
+    rates,
+    e2eSeconds: num('e2e-seconds', 10, 3),
+    backlogCallbacks: num('backlog', 1_000_000, 100_000),
     backlogSeconds: num('backlog-seconds', 30, 10),
   });
 }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { postTogether } from '@imsync/testing';
+import { postTogether, killAll } from '@imsync/testing';
 import { eventually, SDK_APP_ID, Stack } from './support/stack.js';
-import { killAll } from './support/service.js';
 
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 const FRIEND_ADD =

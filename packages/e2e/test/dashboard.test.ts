@@ -3,8 +3,7 @@ import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
-import { TEST_REDIS_URL } from '@imsync/testing';
-import { killAll } from './support/service.js';
+import { TEST_REDIS_URL, killAll } from '@imsync/testing';
 import { eventually, httpRequest, Stack } from './support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';

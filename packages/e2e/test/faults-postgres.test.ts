@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { PrivatePostgres, TEST_REDIS_URL } from '@imsync/testing';
+import { PrivatePostgres, TEST_REDIS_URL, killAll, type LogLine } from '@imsync/testing';
 import { QueueLoad } from './support/load.js';
-import { killAll, type LogLine } from './support/service.js';
 import { eventually, httpRequest, Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +50,7 @@ describe('faults: PostgreSQL goes away under load (a cluster of its own, real pr
       (
         await store.query<{ n: string }>(
           `SELECT count(*) AS n FROM "${stack.schema}".users WHERE user_id LIKE $1`,
-          [`${label}-%`],
+          [`u${label}-%`], // the kit's logins are of user u<id>
         )
       ).rows[0]!.n,
     );

@@ -3,9 +3,16 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SYNC_QUEUE } from '@imsync/callbacks';
-import { freePort, PrivateRedis, TEST_DATABASE_URL, TEST_REDIS_URL } from '@imsync/testing';
+import {
+  freePort,
+  PrivateRedis,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  killAll,
+  startService,
+  type NodeProcess,
+} from '@imsync/testing';
 import { login, QueueLoad } from './support/load.js';
-import { killAll, ServiceProcess } from './support/service.js';
 import { eventually, httpRequest, Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,7 +23,7 @@ describe('faults: a worker SIGKILLed while it holds jobs (real processes)', func
   const LOCK_MS = 2000;
   const STALLED_INTERVAL_MS = 1000;
   let stack: Stack;
-  let other: ServiceProcess | undefined;
+  let other: NodeProcess | undefined;
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   let queue: Queue;
 
@@ -68,7 +75,7 @@ describe('faults: a worker SIGKILLed while it holds jobs (real processes)', func
       await db.query('COMMIT').catch(() => undefined);
       await db.end();
     }
-    other = await ServiceProcess.start(
+    other = await startService(
       'sync-worker',
       stack.workerEnv({ WORKER_ADMIN_PORT: String(await freePort()) }),
     );
@@ -127,7 +134,7 @@ describe('faults: Redis SIGKILLed and restarted under load (a redis-server of it
     await l.drained(60_000);
     expect(await l.retried(), 'jobs that made more than one attempt').to.equal(0);
     const rows = await stack.query<{ n: string }>(
-      `SELECT count(*) AS n FROM $schema.users WHERE user_id LIKE 'r2-%'`,
+      `SELECT count(*) AS n FROM $schema.users WHERE user_id LIKE 'ur2-%'`,
     );
     expect(Number(rows.rows[0]!.n)).to.equal(l.callbacks);
     expect(stack.worker!.exitStatus, 'the worker is still running').to.equal(undefined);

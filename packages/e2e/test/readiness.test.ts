@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { PrivateRedis, TcpProxy, TEST_DATABASE_URL } from '@imsync/testing';
-import { killAll, type LogLine } from './support/service.js';
+import { PrivateRedis, TcpProxy, TEST_DATABASE_URL, killAll, type LogLine } from '@imsync/testing';
 import { eventually, httpRequest, Stack } from './support/stack.js';
 
 const readyz = async (url: string) => {

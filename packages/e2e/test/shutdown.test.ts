@@ -4,9 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SYNC_BATCH_JOB } from '@imsync/callbacks';
-import { loadSample, TEST_DATABASE_URL, TEST_REDIS_URL } from '@imsync/testing';
-import type { ServiceProcess } from './support/service.js';
-import { killAll } from './support/service.js';
+import { loadSample, TEST_DATABASE_URL, TEST_REDIS_URL, type NodeProcess, killAll } from '@imsync/testing';
 import { eventually, httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
 
 const CREATE = 'Group.CallbackAfterCreateGroup';
@@ -52,7 +50,7 @@ describe('SIGTERM (real processes)', function () {
     const start = async (ingestEnv: Record<string, string>) => {
       stack = await Stack.start({ label: 'sigterm-ingest', worker: false, ingestEnv });
       queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
-      return { stack, queue, ingest: stack.ingest as ServiceProcess };
+      return { stack, queue, ingest: stack.ingest as NodeProcess };
     };
     afterEach(async () => {
       await queue?.close();
@@ -243,7 +241,7 @@ describe('SIGTERM (real processes)', function () {
       queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
       await lockGroup();
       await blockedJob();
-      const worker = stack.worker as ServiceProcess;
+      const worker = stack.worker as NodeProcess;
       worker.signal('SIGTERM');
       await worker.waitForLog((l) => /^stopping/.test(l.msg ?? ''), 5000);
       await sleep(500);
@@ -264,7 +262,7 @@ describe('SIGTERM (real processes)', function () {
       queue = new Queue('sync', { connection: redis, prefix: stack.prefix });
       await lockGroup();
       await blockedJob();
-      const worker = stack.worker as ServiceProcess;
+      const worker = stack.worker as NodeProcess;
       const signalledAt = Date.now();
       worker.signal('SIGTERM');
       expect(await worker.exited).to.deep.equal({ code: 0, signal: null });

@@ -1,8 +1,32 @@
 export { loadSample, loadSamples, SAMPLES_DIR, type Sample } from './samples.js';
 export { uniquePrefix, deletePrefix, freePort, PrivateRedis, TEST_REDIS_URL } from './redis.js';
-export { uniqueSchema, dropSchema, TEST_DATABASE_URL } from './postgres.js';
+export { uniqueSchema, dropSchema, ensureDatabase, tableCounts, TEST_DATABASE_URL } from './postgres.js';
 export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './http.js';
-export { serviceLaunch, type Service, type ServiceLaunch } from './service.js';
+export {
+  killAll,
+  NodeProcess,
+  serviceLaunch,
+  startProcess,
+  startService,
+  statCpuSeconds,
+  type Exit,
+  type LogLine,
+  type Service,
+  type ServiceLaunch,
+  type ServiceOptions,
+  type SpawnOptions,
+} from './process.js';
+export {
+  expectedRows,
+  payload,
+  payloadFor,
+  PAYLOAD_COMMANDS,
+  TABLES,
+  type Payload,
+  type Probe,
+  type RowCounts,
+  type Table,
+} from './payloads.js';
 export { FakeTencent, type FakeTencentOptions, type Fault, type FakeCall } from './fake-tencent/server.js';
 export {
   FakeAppState,

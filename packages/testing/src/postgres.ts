@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { TABLES, type Table } from './payloads.js';
 
 export const TEST_DATABASE_URL =
   process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/imsync';
@@ -18,4 +19,53 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
   } finally {
     await client.end();
   }
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Rows in each store table of a schema (what `expectedRows` predicts for a series of payloads). */
+export function tableCounts(schema: string, url = TEST_DATABASE_URL): Promise<Record<Table, number>> {
+  return withClient(url, async (c) => {
+    const counts = {} as Record<Table, number>;
+    for (const t of TABLES) {
+      const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${t}`);
+      counts[t] = Number(rows[0]?.n ?? 0);
+    }
+    return counts;
+  });
+}
+
+/**
+ * Creates the database `url` names when the server does not have it (through the server's `postgres`
+ * database): a fresh machine needs nothing made by hand. Says whether it created it.
+ */
+export async function ensureDatabase(url = TEST_DATABASE_URL): Promise<boolean> {
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    await probe.end();
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code !== '3D000') throw err; // 3D000: no such database
+  }
+  const server = new URL(url);
+  const name = decodeURIComponent(server.pathname.slice(1));
+  server.pathname = '/postgres';
+  return withClient(server.toString(), async (c) => {
+    try {
+      await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === '42P04') return false; // made meanwhile by someone else
+      throw err;
+    }
+  });
 }

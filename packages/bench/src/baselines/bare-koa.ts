@@ -1,6 +1,6 @@
 /**
  * Baseline "bare Koa": koa + @koa/router + koa-bodyparser answering Tencent's OK body, nothing else.
- * Run in a process of its own by the bench (PORT, CALLBACK_PATH); says `ready` over IPC once listening.
+ * Run in a process of its own by the bench (PORT, CALLBACK_PATH); prints `ready` once listening.
  */
 import { once } from 'node:events';
 import Router from '@koa/router';
@@ -18,6 +18,5 @@ app.use(router.routes());
 
 const server = app.listen(Number(process.env.PORT), '127.0.0.1');
 await once(server, 'listening');
-process.send?.({ ready: true });
-process.on('disconnect', () => process.exit(0));
+process.stdout.write('ready\n');
 process.on('SIGTERM', () => process.exit(0));

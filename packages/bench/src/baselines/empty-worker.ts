@@ -1,6 +1,6 @@
 /**
  * Baseline "empty processor": a BullMQ Worker on the sync queue that does nothing with each job, at the
- * sync-worker's concurrency and with its Redis options. Says `ready` over IPC once connected.
+ * sync-worker's concurrency and with its Redis options. Prints `ready` once connected.
  */
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -16,7 +16,6 @@ const worker = new Worker(SYNC_QUEUE, async () => undefined, {
 });
 worker.on('error', (err) => process.stderr.write(`empty worker: ${err.message}\n`));
 await worker.waitUntilReady();
-process.send?.({ ready: true });
+process.stdout.write('ready\n');
 const stop = () => void worker.close().finally(() => process.exit(0));
-process.on('disconnect', stop);
 process.on('SIGTERM', stop);

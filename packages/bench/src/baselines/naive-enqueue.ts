@@ -36,10 +36,9 @@ app.use(router.routes());
 
 const server = app.listen(Number(process.env.PORT), '127.0.0.1');
 await once(server, 'listening');
-process.send?.({ ready: true });
+process.stdout.write('ready\n');
 const stop = () => {
   server.close();
   void queue.close().finally(() => process.exit(0));
 };
-process.on('disconnect', stop);
 process.on('SIGTERM', stop);

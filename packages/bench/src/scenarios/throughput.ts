@@ -1,245 +1,191 @@
-import { mkdirSync, readdirSync } from 'node:fs';
-import { log, type Context } from '../context.js';
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import type { NodeProcess } from '@imsync/testing';
+import { CALLBACK_PATH, log, type Context, type Target } from '../context.js';
 import { CpuMeter } from '../cpu.js';
-import type { LoadRequest, LoadResult } from '../loadgen.js';
-import { firstMessage, guard, request, type Child } from '../proc.js';
-import { formatProfile, summarizeProfile } from '../profile.js';
-import { SyncQueue } from '../redis.js';
-import type { Results } from '../results.js';
-import { startBaseline, startIngest, tsChild, type Target } from '../services.js';
-import { median } from '../stats.js';
+import type { ClosedResult, LoadRequest } from '../loadgen.js';
+import type { Setup } from '../options.js';
+import { SyncQueue } from '../queue.js';
 
 const S = 'Ingest throughput';
 
-/** A load's result, with the CPU time the server, Redis and the load generator used meanwhile. */
-type Measured = LoadResult & {
-  readonly serverCpuSeconds: number;
-  readonly redisCpuSeconds: number;
-  readonly loadgenCpuSeconds: number;
-};
+/** A load's result, with the CPU time the server, Redis and the load generator used meanwhile (µs/request). */
+type Measured = ClosedResult & { readonly cpu: { server: number; redis: number; loadgen: number } };
 
-interface SideRuns {
+interface Side {
   readonly target: Target;
   readonly prefix?: string;
-  warmup?: Measured;
-  readonly rounds: Measured[];
+  readonly runs: Measured[];
 }
 
 /**
- * Ingest against bare Koa and naive enqueue: the same distinct, signed callback mix, the same
- * autocannon process and connections, sides alternating round by round after a warm-up each.
- * Afterwards every request answered OK must be a job on the queue.
+ * Ingest against bare Koa and naive enqueue in each setup: the same distinct, signed mix of every synced
+ * command, from the same autocannon process, sides alternating round by round after a warm-up each.
+ * Pinned: each server on core 0 and the load generator on core 1 (taskset); Redis and PostgreSQL where
+ * the scheduler puts them. Afterwards every request answered OK must be a callback on the queue.
  */
-export async function throughput(ctx: Context, results: Results): Promise<void> {
-  const o = ctx.opts;
-  const ingestPrefix = ctx.newPrefix('ingest');
-  const naivePrefix = ctx.newPrefix('naive');
-  log(`${S}: starting ingest, bare Koa, naive enqueue and the load generator`);
-  const ingest = await startIngest(ctx, { prefix: ingestPrefix });
-  const bare = await startBaseline(ctx, 'bare-koa', 'bare-koa.ts');
-  const naive = await startBaseline(ctx, 'naive-enqueue', 'naive-enqueue.ts', naivePrefix);
-  const loadgen = tsChild('loadgen-throughput', 'loadgen.ts', ctx);
-  await firstMessage(loadgen);
-  const sides: SideRuns[] = [
-    { target: ingest, prefix: ingestPrefix, rounds: [] },
-    { target: bare, rounds: [] },
-    { target: naive, prefix: naivePrefix, rounds: [] },
-  ];
-  const children: Child[] = [...sides.map((s) => s.target.child), loadgen];
-  const meter = new CpuMeter(ctx.redisUrl);
+export async function throughput(ctx: Context): Promise<void> {
+  for (const setup of ctx.opts.setups) {
+    const why = setup === 'pinned' ? cannotPin() : undefined;
+    if (why) ctx.check(`${S}, pinned`, 'the pinned setup can run', false, why);
+    else await runSetup(ctx, setup);
+  }
+}
 
-  const load = async (t: Target, seconds: number): Promise<Measured> => {
-    const req: LoadRequest = {
-      host: t.host,
-      port: t.port,
-      spec: { tag: ctx.newTag('tp'), sdkAppId: ctx.sdkAppId, token: ctx.token, path: t.path },
-      connections: o.connections,
-      seconds,
-    };
-    const [cpu, loadCpu, before] = [t.child.cpuSeconds(), loadgen.cpuSeconds(), await meter.read()];
-    const res = await guard(children, request<LoadResult>(loadgen, req));
-    return {
-      ...res,
-      serverCpuSeconds: t.child.cpuSeconds() - cpu,
-      redisCpuSeconds: (await meter.since(before)).redisSeconds,
-      loadgenCpuSeconds: loadgen.cpuSeconds() - loadCpu,
-    };
-  };
-
+/** Why the pinned setup cannot run here, if it cannot: it needs two cores and taskset (util-linux). */
+function cannotPin(): string | undefined {
+  if (cpus().length < 2) return `${cpus().length} core(s): one for the servers, one for the load generator`;
   try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return undefined;
+  } catch {
+    return 'taskset (util-linux) is not installed';
+  }
+}
+
+async function runSetup(ctx: Context, setup: Setup): Promise<void> {
+  const o = ctx.opts;
+  const [serverCpu, loadCpu] = setup === 'pinned' ? ['0', '1'] : [undefined, undefined];
+  const prefixes = [ctx.newPrefix('ingest'), ctx.newPrefix('naive')] as const;
+  log(`${S}, ${setup}: starting ingest, bare Koa, naive enqueue and the load generator`);
+  const procs: NodeProcess[] = [];
+  const meter = new CpuMeter(ctx.redisUrl);
+  try {
+    const ingest = await ctx.startIngest(`ingest-${setup}`, prefixes[0], serverCpu);
+    procs.push(ingest.proc);
+    const bare = await ctx.startScript(`bare-koa-${setup}`, 'baselines/bare-koa.ts', {}, serverCpu);
+    procs.push(bare.proc);
+    const naive = await ctx.startScript(
+      `naive-enqueue-${setup}`,
+      'baselines/naive-enqueue.ts',
+      { QUEUE_PREFIX: prefixes[1] },
+      serverCpu,
+    );
+    procs.push(naive.proc);
+    const loadgen = (await ctx.startScript(`loadgen-${setup}`, 'loadgen.ts', {}, loadCpu)).proc;
+    procs.push(loadgen);
+    const sides: Side[] = [
+      { target: ingest, prefix: prefixes[0], runs: [] },
+      { target: bare, runs: [] },
+      { target: naive, prefix: prefixes[1], runs: [] },
+    ];
+    const load = async (t: Target, seconds: number): Promise<Measured> => {
+      const req: LoadRequest = {
+        mode: 'closed',
+        port: t.port,
+        path: CALLBACK_PATH,
+        tag: ctx.newTag('tp'),
+        sdkAppId: ctx.sdkAppId,
+        token: ctx.token,
+        connections: o.connections,
+        seconds,
+      };
+      const [server, gen, before] = [t.proc.cpuSeconds(), loadgen.cpuSeconds(), await meter.read()];
+      const r = await t.proc.guard(loadgen.request<ClosedResult>(req));
+      const us = (seconds: number) => (1e6 * seconds) / r.ok;
+      const cpu = {
+        server: us(t.proc.cpuSeconds() - server),
+        redis: us((await meter.since(before)).redisSeconds),
+        loadgen: us(loadgen.cpuSeconds() - gen),
+      };
+      return { ...r, cpu };
+    };
+    const warmups = [];
     for (const side of sides) {
-      log(`${S}: warm-up ${side.target.name} (${o.warmupSeconds} s)`);
-      side.warmup = await load(side.target, o.warmupSeconds);
+      log(`${S}, ${setup}: warm-up ${side.target.name} (${o.warmupSeconds} s)`);
+      warmups.push(await load(side.target, o.warmupSeconds));
     }
     for (let r = 1; r <= o.rounds; r++) {
-      // every other round in reverse order, so that a machine slowing down (or speeding up) in the course
-      // of the run weighs on every side alike
+      // every other round in reverse order: a machine that drifts weighs on every side alike
       for (const side of r % 2 ? sides : [...sides].reverse()) {
-        const res = await load(side.target, o.roundSeconds);
-        side.rounds.push(res);
-        const perRequest = (seconds: number) => ((1e6 * seconds) / res.ok).toFixed(0);
+        const m = await load(side.target, o.roundSeconds);
+        side.runs.push(m);
         log(
-          `${S}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(res.rps)} req/s, ` +
-            `p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, CPU µs/request: server ` +
-            `${perRequest(res.serverCpuSeconds)}, Redis ${perRequest(res.redisCpuSeconds)}, load generator ` +
-            `${perRequest(res.loadgenCpuSeconds)}; non-2xx ${res.non2xx}, errors ${res.errors}`,
+          `${S}, ${setup}: round ${r}/${o.rounds} ${side.target.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, ` +
+            `p99 ${m.p99} ms, CPU µs/request: server ${m.cpu.server.toFixed(0)}, Redis ${m.cpu.redis.toFixed(0)}, ` +
+            `load generator ${m.cpu.loadgen.toFixed(0)}; ${m.bad} not 2xx`,
         );
       }
     }
-    for (const side of sides) if (side.prefix) await verifyEnqueued(ctx, results, side);
-    if (o.profile) await profileIngest(ctx, results, load);
+    for (const [i, side] of sides.entries()) {
+      if (side.prefix) await checkEnqueued(ctx, setup, side, [warmups[i]!, ...side.runs]);
+    }
+    report(ctx, setup, sides);
   } finally {
     meter.close();
-    await loadgen.stop();
-    for (const side of sides) await side.target.child.stop();
-    results.rss('ingest', ingest.child);
-    results.rss('bare-koa', bare.child);
-    results.rss('naive-enqueue', naive.child);
-    await ctx.dropPrefix(ingestPrefix);
-    await ctx.dropPrefix(naivePrefix);
+    for (const p of procs.reverse()) await ctx.stop(p);
+    for (const prefix of prefixes) await ctx.drop({ prefix });
   }
-  report(results, sides);
 }
 
-/**
- * Every request answered 2xx is a callback in a job; at most the requests sent (some were in flight at the
- * end). Ingest puts the callbacks of one event-loop turn in one job: its jobs are counted by callback.
- */
-async function verifyEnqueued(ctx: Context, results: Results, side: SideRuns): Promise<void> {
-  const all = [side.warmup!, ...side.rounds];
-  const ok = all.reduce((n, r) => n + r.ok, 0);
-  const sent = all.reduce((n, r) => n + r.sent, 0);
-  const bad = all.reduce((n, r) => n + r.non2xx + r.errors, 0);
+/** Every request answered 2xx is a callback in a job; at most the requests sent (some were in flight). */
+async function checkEnqueued(ctx: Context, setup: Setup, side: Side, runs: Measured[]): Promise<void> {
+  const sum = (f: (r: Measured) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const [ok, sent, bad] = [sum((r) => r.ok), sum((r) => r.sent), sum((r) => r.bad)];
   const q = new SyncQueue(ctx.redisUrl, side.prefix!);
   const { callbacks, jobs } = await q.callbacks().finally(() => q.close());
-  const pass = bad === 0 && callbacks >= ok && callbacks <= sent;
-  results.check(
+  ctx.check(
     S,
-    `${side.target.name}: every OK answer is in a job in Redis`,
-    pass,
-    `${ok} answered 2xx, ${callbacks} callbacks in ${jobs} jobs on the queue (${(callbacks / jobs).toFixed(1)} ` +
-      `per job), ${sent} requests sent, ${bad} non-2xx or errors`,
+    `${setup}, ${side.target.name}: every OK answer is in a job in Redis`,
+    bad === 0 && callbacks >= ok && callbacks <= sent,
+    `${ok} answered 2xx, ${callbacks} callbacks in ${jobs} jobs (${(callbacks / jobs).toFixed(1)} per job), ` +
+      `${sent} requests sent, ${bad} not 2xx`,
   );
 }
 
-function aggregate(rounds: readonly Measured[]) {
-  const ok = rounds.reduce((n, r) => n + r.ok, 0);
-  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
-  const perRequestUs = (f: (r: Measured) => number) => (1e6 * rounds.reduce((n, r) => n + f(r), 0)) / ok;
-  const server = perRequestUs((r) => r.serverCpuSeconds);
-  const redis = perRequestUs((r) => r.redisCpuSeconds);
-  const loadgen = perRequestUs((r) => r.loadgenCpuSeconds);
+function aggregate(runs: readonly Measured[]) {
+  const ok = runs.reduce((n, r) => n + r.ok, 0);
+  const perRequest = (f: (r: Measured) => number) => runs.reduce((n, r) => n + f(r) * r.ok, 0) / ok;
+  const cpu = {
+    server: perRequest((r) => r.cpu.server),
+    redis: perRequest((r) => r.cpu.redis),
+    loadgen: perRequest((r) => r.cpu.loadgen),
+  };
   return {
-    rps: ok / seconds,
-    cpuMs: server / 1000,
-    cpuUs: { server, redis, loadgen, total: server + redis + loadgen },
-    p50: median(rounds.map((r) => r.latency.p50)),
-    p99: Math.max(...rounds.map((r) => r.latency.p99)),
+    rps: ok / runs.reduce((n, r) => n + r.seconds, 0),
+    p50: [...runs.map((r) => r.p50)].sort((a, b) => a - b)[Math.floor((runs.length - 1) / 2)]!,
+    p99: Math.max(...runs.map((r) => r.p99)),
+    cpu: { ...cpu, total: cpu.server + cpu.redis + cpu.loadgen },
   };
 }
 
-function report(results: Results, sides: readonly SideRuns[]): void {
-  const [ingest, bare, naive] = sides.map((s) => aggregate(s.rounds)) as [
+function report(ctx: Context, setup: Setup, sides: readonly Side[]): void {
+  const [ingest, bare, naive] = sides.map((s) => aggregate(s.runs)) as [
     ReturnType<typeof aggregate>,
     ReturnType<typeof aggregate>,
     ReturnType<typeof aggregate>,
   ];
-  const rounds = sides[0]!.rounds.length;
-  const note = `${rounds} alternating round(s); p50 median of rounds, p99 worst round`;
-  results.figure({ scenario: S, metric: 'ingest requests/s', value: ingest.rps, unit: 'req/s', note });
-  results.figure({ scenario: S, metric: 'bare Koa requests/s', value: bare.rps, unit: 'req/s' });
-  results.figure({ scenario: S, metric: 'naive enqueue requests/s', value: naive.rps, unit: 'req/s' });
-  results.figure({
-    scenario: S,
-    metric: 'ingest / bare Koa',
-    value: ingest.rps / bare.rps,
-    unit: 'x',
-    target: { op: '>=', bound: 0.6, text: '≥ 0.6×' },
+  const S2 = `${S}, ${setup}`;
+  const note = `${sides[0]!.runs.length} alternating round(s) of ${ctx.opts.roundSeconds} s, ${ctx.opts.connections} connections`;
+  ctx.figure(S2, 'ingest requests/s', ingest.rps, 'req/s', { note });
+  ctx.figure(S2, 'bare Koa / naive enqueue requests/s', bare.rps, 'req/s', {
+    note: `naive enqueue ${Math.round(naive.rps)} req/s`,
   });
-  results.figure({
-    scenario: S,
-    metric: 'ingest / naive enqueue',
-    value: ingest.rps / naive.rps,
-    unit: 'x',
-    target: { op: '>=', bound: 1.0, text: '≥ 1.0×' },
+  const pinned = setup === 'pinned';
+  ctx.figure(
+    S2,
+    'ingest / bare Koa',
+    ingest.rps / bare.rps,
+    'x',
+    pinned ? { target: { op: '>=', bound: 0.6, text: '≥ 0.6×' } } : {},
+  );
+  ctx.figure(S2, 'ingest / naive enqueue', ingest.rps / naive.rps, 'x', {
+    target: { op: '>=', bound: 1, text: '≥ 1.0×' },
   });
-  results.figure({ scenario: S, metric: 'ingest p50 latency', value: ingest.p50, unit: 'ms' });
-  results.figure({
-    scenario: S,
-    metric: 'ingest p99 latency',
-    value: ingest.p99,
-    unit: 'ms',
-    target: { op: '<=', bound: 25, text: '≤ 25 ms at 64 connections' },
+  ctx.figure(S2, 'ingest p99 latency', ingest.p99, 'ms', {
+    target: { op: '<=', bound: 25, text: '≤ 25 ms' },
+    note: `p50 ${ingest.p50} ms (median of rounds; p99: worst round); bare Koa ${bare.p50} / ${bare.p99}, naive enqueue ${naive.p50} / ${naive.p99}`,
   });
-  results.figure({
-    scenario: S,
-    metric: 'bare Koa p50 / p99',
-    value: bare.p50,
-    unit: 'ms',
-    note: `p99 ${bare.p99} ms`,
-  });
-  results.figure({
-    scenario: S,
-    metric: 'naive enqueue p50 / p99',
-    value: naive.p50,
-    unit: 'ms',
-    note: `p99 ${naive.p99} ms`,
-  });
-  results.figure({
-    scenario: S,
-    metric: 'ingest CPU per request',
-    value: ingest.cpuMs,
-    unit: 'ms',
-    note: `bare Koa ${bare.cpuMs.toFixed(3)} ms, naive enqueue ${naive.cpuMs.toFixed(3)} ms (server process CPU time / 2xx answers)`,
-  });
-  // The sides share the machine's cores with Redis and the load generator: what each request costs all of
-  // them together is what bounds its requests/s.
-  const budget = (c: ReturnType<typeof aggregate>['cpuUs']) =>
-    `${c.server.toFixed(0)} server + ${c.redis.toFixed(0)} Redis + ${c.loadgen.toFixed(0)} load generator`;
-  for (const [name, side] of [
+  // the sides share the machine's cores with Redis and the load generator: what a request costs them all
+  for (const [name, a] of [
     ['ingest', ingest],
     ['bare Koa', bare],
     ['naive enqueue', naive],
   ] as const) {
-    results.figure({
-      scenario: S,
-      metric: `${name} CPU per request, all processes`,
-      value: side.cpuUs.total,
-      unit: 'µs',
-      note: budget(side.cpuUs),
+    const c = a.cpu;
+    ctx.figure(S2, `${name} CPU per request, all processes`, c.total, 'µs', {
+      note: `${c.server.toFixed(0)} server + ${c.redis.toFixed(0)} Redis + ${c.loadgen.toFixed(0)} load generator`,
     });
   }
-  results.details.throughput = Object.fromEntries(
-    sides.map((s) => [s.target.name, { warmup: s.warmup, rounds: s.rounds }]),
-  );
-}
-
-/** An extra, unmeasured run of ingest under `node --cpu-prof`, summarised by self time. */
-async function profileIngest(
-  ctx: Context,
-  results: Results,
-  load: (t: Target, seconds: number) => Promise<Measured>,
-): Promise<void> {
-  const dir = `${ctx.outDir}/profile-${ctx.runId}`;
-  mkdirSync(dir, { recursive: true });
-  const prefix = ctx.newPrefix('profile');
-  const spawnedAt = Date.now();
-  const ingest = await startIngest(ctx, { prefix, name: 'ingest-profiled', profileDir: dir });
-  try {
-    log(`${S}: profiling ingest (warm-up, then ${ctx.opts.roundSeconds} s under the same load)`);
-    await Promise.race([load(ingest, ctx.opts.warmupSeconds), ingest.child.crashed]);
-    const from = Date.now() - spawnedAt;
-    const res = await Promise.race([load(ingest, ctx.opts.roundSeconds), ingest.child.crashed]);
-    const to = Date.now() - spawnedAt;
-    await ingest.child.stop();
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-    const summary = summarizeProfile(`${dir}/${file}`, { fromMs: from, toMs: to });
-    results.details.profile =
-      `${formatProfile(summary)}\n(the measured load only, start-up and warm-up left out; profiled ingest ` +
-      `answered ${Math.round(res.rps)} req/s; file ${dir}/${file})`;
-  } finally {
-    await ingest.child.stop();
-    await ctx.dropPrefix(prefix);
-  }
+  ctx.details[`throughput-${setup}`] = Object.fromEntries(sides.map((s) => [s.target.name, s.runs]));
 }

@@ -8,15 +8,12 @@ import {
   type SyncBatchJobData,
   type SyncJobData,
 } from '@imsync/callbacks';
+import { payloadFor } from '@imsync/testing';
 import { SDK_APP_ID } from './stack.js';
 
-/** A login of user `id`, as ingest enqueues it: applied, it is one row of `users`. */
+/** A login of user `u<id>`, as ingest enqueues it: applied, it is one row of `users`. */
 export function login(id: string): SyncJobData {
-  const body = {
-    CallbackCommand: 'State.StateChange',
-    EventTime: Date.now(),
-    Info: { Action: 'Login', To_Account: id, Reason: 'Register' },
-  };
+  const { body } = payloadFor('State.StateChange', id, Date.now());
   return {
     v: 1,
     sdkAppId: SDK_APP_ID,

@@ -5,13 +5,14 @@ import {
   deletePrefix,
   dropSchema,
   freePort,
+  startService,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   uniquePrefix,
   uniqueSchema,
+  type NodeProcess,
 } from '@imsync/testing';
 import { parsePrometheus, type MetricFamily } from './prometheus.js';
-import { ServiceProcess } from './service.js';
 
 export const SDK_APP_ID = 1400000001;
 
@@ -88,12 +89,12 @@ export async function eventually<T>(
 }
 
 /**
- * The real services, as processes, on free ports, with a queue prefix and a database schema of their own.
- * `close()` stops them and removes what they wrote.
+ * The real services, as processes of the kit's harness, on free ports, with a queue prefix and a database
+ * schema of their own. `close()` stops them and removes what they wrote.
  */
 export class Stack {
-  ingest: ServiceProcess | undefined;
-  worker: ServiceProcess | undefined;
+  ingest: NodeProcess | undefined;
+  worker: NodeProcess | undefined;
   readonly db: pg.Pool;
 
   private constructor(
@@ -151,13 +152,13 @@ export class Stack {
     };
   }
 
-  async startIngest(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-    this.ingest = await ServiceProcess.start('ingest', this.ingestEnv(extra));
+  async startIngest(extra: Record<string, string> = {}): Promise<NodeProcess> {
+    this.ingest = await startService('ingest', this.ingestEnv(extra));
     return this.ingest;
   }
 
-  async startWorker(extra: Record<string, string> = {}): Promise<ServiceProcess> {
-    this.worker = await ServiceProcess.start('sync-worker', this.workerEnv(extra));
+  async startWorker(extra: Record<string, string> = {}): Promise<NodeProcess> {
+    this.worker = await startService('sync-worker', this.workerEnv(extra));
     return this.worker;
   }
 

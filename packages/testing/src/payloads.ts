@@ -1,5 +1,3 @@
-import { SYNCED_COMMANDS, type SyncedCommand } from '@imsync/callbacks';
-
 /** The store tables an event can add rows to. */
 export const TABLES = [
   'groups',
@@ -21,7 +19,7 @@ export interface Probe {
 }
 
 export interface Payload {
-  readonly command: SyncedCommand;
+  readonly command: string;
   readonly body: Record<string, unknown>;
   /** Rows the event adds to each table (every payload works on entities of its own). */
   readonly rows: RowCounts;
@@ -36,13 +34,12 @@ const groupProbe = (id: string): Probe => ({ table: 'groups', column: 'group_id'
 const members = (...accounts: string[]) => accounts.map((a) => ({ Member_Account: a }));
 
 /**
- * Rows: every group event, topic events included, upserts its group's row (it locks the group first).
- *
  * One body per synced command, realistic (shaped like Tencent's samples) and on entities named after
- * `id`, so that no two payloads touch the same row and none is a duplicate. A command added to the
- * contract breaks this table until it has a payload.
+ * `id`, so that no two payloads touch the same row and none is a duplicate. Rows: every group event,
+ * topic events included, upserts its group's row. The kit knows no contract (the contract's tests use
+ * the kit): e2e's payloads test fails when the contract has a synced command this table lacks.
  */
-const MAKERS: { [C in SyncedCommand]: Maker } = {
+const MAKERS: Readonly<Record<string, Maker>> = {
   'State.StateChange': (id, t) => ({
     body: { EventTime: t, Info: { Action: 'Login', To_Account: `u${id}`, Reason: 'Register' } },
     rows: { users: 1 },
@@ -259,8 +256,8 @@ const MAKERS: { [C in SyncedCommand]: Maker } = {
   }),
 };
 
-/** The commands in the order the mix cycles through them. */
-export const MIX: readonly SyncedCommand[] = [...SYNCED_COMMANDS];
+/** Every command the builder has a body for, in the order the mix cycles through them. */
+export const PAYLOAD_COMMANDS: readonly string[] = Object.keys(MAKERS);
 
 /** Event times start here and grow by 1 ms per payload: distinct, and in the past. */
 const EPOCH = Date.UTC(2024, 0, 1);
@@ -270,8 +267,14 @@ const EPOCH = Date.UTC(2024, 0, 1);
  * has its own entities and its own EventTime. `tag` must be unique per run (a lower-case word).
  */
 export function payload(tag: string, i: number): Payload {
-  const command = MIX[i % MIX.length]!;
-  const made = MAKERS[command](`${tag}-${i}`, EPOCH + i);
+  return payloadFor(PAYLOAD_COMMANDS[i % PAYLOAD_COMMANDS.length]!, `${tag}-${i}`, EPOCH + i);
+}
+
+/** A payload of `command` on the entities named after `id`, at `eventTime` (ms). */
+export function payloadFor(command: string, id: string, eventTime: number): Payload {
+  const make = MAKERS[command];
+  if (!make) throw new Error(`no payload for ${command}`);
+  const made = make(id, eventTime);
   return { command, body: { CallbackCommand: command, ...made.body }, rows: made.rows, probe: made.probe };
 }
 
