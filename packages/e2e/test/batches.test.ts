@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { postTogether, killAll } from '@imsync/testing';
-import { eventually, SDK_APP_ID, Stack } from './support/stack.js';
+import { postTogether, killAll, eventually } from '@imsync/testing';
+import { SDK_APP_ID, Stack } from './support/stack.js';
 
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 const FRIEND_ADD =

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
-import { TEST_REDIS_URL, killAll } from '@imsync/testing';
-import { eventually, httpRequest, Stack } from './support/stack.js';
+import { TEST_REDIS_URL, killAll, eventually } from '@imsync/testing';
+import { httpRequest, Stack } from './support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const USER = 'ops';

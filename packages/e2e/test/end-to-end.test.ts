@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { loadSample, killAll } from '@imsync/testing';
-import { eventually, SDK_APP_ID, Stack } from './support/stack.js';
+import { loadSample, killAll, eventually } from '@imsync/testing';
+import { SDK_APP_ID, Stack } from './support/stack.js';
 
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 /** The query string of issue 2, as Tencent appends it to the callback URL. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { PrivatePostgres, TEST_REDIS_URL, killAll, type LogLine } from '@imsync/testing';
+import { PrivatePostgres, TEST_REDIS_URL, killAll, type LogLine, eventually } from '@imsync/testing';
 import { QueueLoad } from './support/load.js';
-import { eventually, httpRequest, Stack } from './support/stack.js';
+import { httpRequest, Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

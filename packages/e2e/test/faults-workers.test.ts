@@ -11,9 +11,10 @@ import {
   killAll,
   startService,
   type NodeProcess,
+  eventually,
 } from '@imsync/testing';
 import { login, QueueLoad } from './support/load.js';
-import { eventually, httpRequest, Stack } from './support/stack.js';
+import { httpRequest, Stack } from './support/stack.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -14,9 +14,9 @@ import {
   type SyncBatchJobData,
   type SyncJobData,
 } from '@imsync/callbacks';
-import { TEST_REDIS_URL, killAll } from '@imsync/testing';
+import { TEST_REDIS_URL, killAll, eventually } from '@imsync/testing';
 import { fuzzRequests, type FuzzRequest } from './support/fuzz-requests.js';
-import { eventually, SDK_APP_ID, Stack } from './support/stack.js';
+import { SDK_APP_ID, Stack } from './support/stack.js';
 
 /** Seeded, so that a failure can be replayed: FUZZ_SEED and FUZZ_RUNS change the run. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_614);

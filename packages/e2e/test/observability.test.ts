@@ -2,10 +2,10 @@ import { Agent } from 'node:http';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadSample, TEST_REDIS_URL, killAll } from '@imsync/testing';
+import { loadSample, TEST_REDIS_URL, killAll, eventually } from '@imsync/testing';
 import type { MetricFamily } from './support/prometheus.js';
 import { samplesOf, valueOf } from './support/prometheus.js';
-import { eventually, httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
+import { httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
 
 const CREATE = 'Group.CallbackAfterCreateGroup';
 const q = (command: string, sdkAppId = SDK_APP_ID) =>

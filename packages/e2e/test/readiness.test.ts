@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { PrivateRedis, TcpProxy, TEST_DATABASE_URL, killAll, type LogLine } from '@imsync/testing';
-import { eventually, httpRequest, Stack } from './support/stack.js';
+import {
+  PrivateRedis,
+  TcpProxy,
+  TEST_DATABASE_URL,
+  killAll,
+  type LogLine,
+  eventually,
+} from '@imsync/testing';
+import { httpRequest, Stack } from './support/stack.js';
 
 const readyz = async (url: string) => {
   const r = await httpRequest(`${url}/readyz`);

@@ -4,8 +4,15 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SYNC_BATCH_JOB } from '@imsync/callbacks';
-import { loadSample, TEST_DATABASE_URL, TEST_REDIS_URL, type NodeProcess, killAll } from '@imsync/testing';
-import { eventually, httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
+import {
+  loadSample,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  type NodeProcess,
+  killAll,
+  eventually,
+} from '@imsync/testing';
+import { httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
 
 const CREATE = 'Group.CallbackAfterCreateGroup';
 const QUERY = `SdkAppid=${SDK_APP_ID}&CallbackCommand=${CREATE}&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI`;

@@ -83,7 +83,7 @@ describe('sync worker (BullMQ on Redis, PostgreSQL)', function () {
         }),
       );
       const jobs = await Promise.all(users.map((u) => harness!.add(u, { attempts: 2 })));
-      await eventually(() => harness!.worker.isPaused(), 'the worker stops taking jobs');
+      await eventually(() => harness!.worker.isPaused(), 10_000, 'the worker stops taking jobs');
       // the jobs are back on the wait list, none active, no attempt counted; and they stay so
       await new Promise((r) => setTimeout(r, 300));
       expect(await harness.queue.getJobCounts('wait', 'active', 'failed', 'delayed')).to.deep.equal({

@@ -1,8 +1,8 @@
 /** Polls `fn` until it returns something other than undefined/false; fails after `timeoutMs` with the last error. */
 export async function eventually<T>(
   fn: () => T | undefined | false | Promise<T | undefined | false>,
-  what = 'condition',
   timeoutMs = 10_000,
+  what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -15,6 +15,6 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline)
       throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -64,30 +64,6 @@ export function httpRequest(
   });
 }
 
-/** Polls `fn` until it returns something other than undefined/false, or fails with the last error. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 8000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what} not reached within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /**
  * The real services, as processes of the kit's harness, on free ports, with a queue prefix and a database
  * schema of their own. `close()` stops them and removes what they wrote.
