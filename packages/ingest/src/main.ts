@@ -2,7 +2,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { checkRedisSettingsWhenReady, createLogger, loadConfigOrExit } from '@imsync/service-kit';
+import {
+  checkRedisSettingsWhenReady,
+  createLogger,
+  FAIL_FAST_REDIS_OPTIONS,
+  loadConfigOrExit,
+} from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -28,12 +33,7 @@ async function redisReady(connection: Redis, ms: number): Promise<boolean> {
 async function main(): Promise<void> {
   const config = loadConfigOrExit('ingest', () => loadConfig(process.env));
   const logger = createLogger('ingest', config.logLevel);
-  const connection = new Redis(config.redisUrl, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false, // fail fast while Redis is down: the request gets 503, never a hang
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
+  const connection = new Redis(config.redisUrl, FAIL_FAST_REDIS_OPTIONS);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   void checkRedisSettingsWhenReady(connection, logger);
   const enqueuer = new BullEnqueuer({

@@ -1,3 +1,4 @@
+import { FAIL_FAST_REDIS_OPTIONS } from '@imsync/service-kit';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
@@ -13,12 +14,7 @@ import { BullEnqueuer } from '../src/enqueuer.js';
 import { IngestMetrics } from '../src/metrics.js';
 
 /** The ioredis options production uses (main.ts): fail fast while Redis is down or slow. */
-export const INGEST_REDIS_OPTIONS = {
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  connectTimeout: 2000,
-  retryStrategy: (times: number) => Math.min(times * 200, 2000),
-} as const;
+export const INGEST_REDIS_OPTIONS = FAIL_FAST_REDIS_OPTIONS;
 
 /** An app without a token, the documented samples' SdkAppid. */
 export const OPEN_APP = 888888;

@@ -13,3 +13,4 @@ export {
 export { coalesceWrites, type WriteCoalescer } from './coalesce.js';
 export { createLogger } from './logger.js';
 export { TIMED_OUT, waitAtMost } from './wait.js';
+export { FAIL_FAST_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './redis-options.js';

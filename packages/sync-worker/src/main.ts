@@ -8,6 +8,7 @@ import {
   loadConfigOrExit,
   TIMED_OUT,
   waitAtMost,
+  WORKER_REDIS_OPTIONS,
 } from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
 import { loadConfig, type WorkerConfig } from './config.js';
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   const logger = createLogger('sync-worker', config.logLevel);
   const db = createPool(config.databaseUrl, config.dbSchema, config.poolSize);
   // BullMQ workers block on Redis: they need maxRetriesPerRequest null and reconnect for ever
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = new Redis(config.redisUrl, WORKER_REDIS_OPTIONS);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();

@@ -8,17 +8,13 @@ import Router from '@koa/router';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SYNC_QUEUE } from '@imsync/callbacks';
+import { FAIL_FAST_REDIS_OPTIONS } from '@imsync/service-kit';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 
-const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: false,
-  connectTimeout: 2000,
-  retryStrategy: (times) => Math.min(times * 200, 2000),
-});
+const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', FAIL_FAST_REDIS_OPTIONS);
 await once(connection, 'ready');
 const queue = new Queue(SYNC_QUEUE, { connection, prefix: process.env.QUEUE_PREFIX ?? 'naive' });
 
