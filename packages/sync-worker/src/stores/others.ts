@@ -1,3 +1,4 @@
+import type { Tx } from '../db.js';
 import type { Register } from './lww.js';
 
 /** The registers of `topics`. */
@@ -31,3 +32,23 @@ export const RELATION = {
   status: { version: 'status_v', columns: ['status'] },
   initiator: { version: 'initiator_v', columns: ['initiator_account'] },
 } as const satisfies Record<string, Register>;
+
+/**
+ * Writes the absence of pairs from their user's latest complete list (backfill, reconcile) as an event at
+ * that list's version (see `refresh_relations` in the migrations). For the given pairs' users, or a user's
+ * every pair when `to` is null.
+ */
+export async function refreshRelations(
+  tx: Tx,
+  table: 'friendships' | 'blocklist',
+  sdkAppId: number,
+  from: string,
+  to: readonly string[] | null,
+): Promise<void> {
+  await tx.query('SELECT refresh_relations($1, $2, $3, $4::text[])', [
+    sdkAppId,
+    table,
+    from,
+    to ? [...to] : null,
+  ]);
+}

@@ -11,6 +11,8 @@ export interface TestStore {
 }
 
 export const STORE_TABLES = [
+  'group_member_lists',
+  'relation_lists',
   'groups',
   'group_destroys',
   'group_members',

@@ -1,8 +1,12 @@
 import type { SyncEvent } from '@imsync/callbacks';
 import type { Tx } from '../../db.js';
 import { combine, upsertLww, type Write } from '../../stores/lww.js';
+import { refreshRelations } from '../../stores/others.js';
 
-/** One row per (From_Account, To_Account) pair; a later pair in the list wins. */
+/**
+ * One row per (From_Account, To_Account) pair; a later pair in the list wins. Then each pair that a later
+ * complete list of its user (a snapshot) did not contain is ended at that list's version.
+ */
 export async function upsertPairs(
   tx: Tx,
   table: 'friendships' | 'blocklist',
@@ -24,4 +28,7 @@ export async function upsertPairs(
       ...values,
     })),
   });
+  const byFrom = new Map<string, string[]>();
+  for (const { p } of rows) byFrom.set(p.From_Account, [...(byFrom.get(p.From_Account) ?? []), p.To_Account]);
+  for (const [from, to] of byFrom) await refreshRelations(tx, table, e.sdkAppId, from, to);
 }
