@@ -9,7 +9,7 @@ import {
   type GroupKey,
 } from '../stores/groups.js';
 import { combine, upsertLww, write, type Write } from '../stores/lww.js';
-import { RELATION, refreshRelations, TOPIC, USER } from '../stores/others.js';
+import { lockRelations, RELATION, refreshRelations, TOPIC, USER } from '../stores/others.js';
 import type { Executor } from '../statements.js';
 import { echoVersion, type Snapshot } from './snapshot.js';
 
@@ -80,10 +80,11 @@ async function members(tx: Tx, s: Of<'members'>): Promise<void> {
   const key = groupKey(s);
   const v = s.version;
   await upsertGroup(tx, key, []); // locks the group first, like every group event
-  await tx.query(
-    `INSERT INTO group_member_lists (sdk_app_id, group_id, v, read_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-    [s.sdkAppId, s.groupId, v.toString(), new Date(s.time)],
-  );
+  if (s.complete)
+    await tx.query(
+      `INSERT INTO group_member_lists (sdk_app_id, group_id, v, read_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [s.sdkAppId, s.groupId, v.toString(), new Date(s.time)],
+    );
   const byAccount = new Map(s.members.map((m) => [m.account, m]));
   const rows = [...byAccount.values()].map((m) => {
     const writes: Write[] = [
@@ -213,6 +214,7 @@ async function online(tx: Tx, s: Of<'online'>): Promise<void> {
 async function relations(tx: Tx, s: Of<'friends' | 'blocklist'>): Promise<void> {
   const table = s.kind === 'friends' ? 'friendships' : 'blocklist';
   const v = s.version;
+  await lockRelations(tx, table, s.sdkAppId, s.userId);
   await tx.query(
     `INSERT INTO relation_lists (sdk_app_id, kind, from_account, v) VALUES ($1, $2, $3, $4)
      ON CONFLICT (sdk_app_id, kind, from_account) DO UPDATE SET v = GREATEST(relation_lists.v, EXCLUDED.v)`,

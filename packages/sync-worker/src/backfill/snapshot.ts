@@ -48,8 +48,16 @@ export interface TopicItem {
 export type Snapshot = SnapshotHead &
   (
     | { readonly kind: 'group'; readonly groupId: string; readonly profile: GroupProfile | null }
-    /** A complete member list. */
-    | { readonly kind: 'members'; readonly groupId: string; readonly members: readonly MemberItem[] }
+    /**
+     * A member list. Only a complete one (not changed while it was paged) ends the memberships it lacks;
+     * an incomplete one only says who is a member.
+     */
+    | {
+        readonly kind: 'members';
+        readonly groupId: string;
+        readonly members: readonly MemberItem[];
+        readonly complete: boolean;
+      }
     | {
         readonly kind: 'attributes';
         readonly groupId: string;

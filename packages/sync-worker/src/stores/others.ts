@@ -52,3 +52,19 @@ export async function refreshRelations(
     to ? [...to] : null,
   ]);
 }
+
+/**
+ * Serialises the writes to one user's pairs of one table (callbacks and list snapshots): a list snapshot
+ * and a callback on the same user, each committing without seeing the other, would miss each other. Held
+ * until the transaction ends. Callers lock several users in sorted order.
+ */
+export async function lockRelations(
+  tx: Tx,
+  table: 'friendships' | 'blocklist',
+  sdkAppId: number,
+  from: string,
+): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `imsync:${table}:${sdkAppId}:${from}`,
+  ]);
+}
