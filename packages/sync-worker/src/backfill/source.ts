@@ -33,8 +33,12 @@ export interface TencentSource {
   friends(account: string): Promise<AccountAnswer<{ readonly accounts: readonly string[] }>>;
   /** The whole blocklist of an account. */
   blocklist(account: string): Promise<AccountAnswer<{ readonly accounts: readonly string[] }>>;
-  /** REST calls made so far (retries included) and retries. */
-  stats(): { readonly calls: number; readonly retries: number };
+  /** REST calls made so far (retries included) and retries; `byEndpoint`: calls by endpoint and result. */
+  stats(): {
+    readonly calls: number;
+    readonly retries: number;
+    readonly byEndpoint?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  };
 }
 
 export const BATCH = { groupInfo: 50, profiles: 100, online: 500 } as const;

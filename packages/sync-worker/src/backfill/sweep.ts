@@ -57,6 +57,8 @@ export interface SweepSummary {
   readonly changes: Changes;
   readonly calls: number;
   readonly retries: number;
+  /** REST calls by endpoint and result, when the source tells */
+  readonly callsByEndpoint: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** per-item errors (an account or group Tencent answered an error for), by part */
   readonly errors: Record<string, number>;
   readonly snapshots: number;
@@ -108,7 +110,7 @@ export async function runSweep(db: Db, source: TencentSource, o: SweepOptions): 
     await checkpoints.save(part, { cursor: null, done: true });
     o.signal?.throwIfAborted();
   }
-  const { calls, retries } = source.stats();
+  const { calls, retries, byEndpoint } = source.stats();
   return {
     sdkAppId: o.sdkAppId,
     parts,
@@ -116,6 +118,7 @@ export async function runSweep(db: Db, source: TencentSource, o: SweepOptions): 
     changes,
     calls,
     retries,
+    callsByEndpoint: byEndpoint ?? {},
     errors,
     snapshots,
     durationMs: now() - started,

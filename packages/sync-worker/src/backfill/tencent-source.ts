@@ -183,7 +183,10 @@ export function adaptClient(c: Client): TencentSource & { close(): void } {
       let calls = 0;
       for (const byResult of Object.values(s.calls))
         for (const n of Object.values(byResult ?? {})) calls += n;
-      return { calls, retries: s.retries };
+      const byEndpoint = Object.fromEntries(
+        Object.entries(s.calls).map(([endpoint, byResult]) => [endpoint, { ...byResult }]),
+      );
+      return { calls, retries: s.retries, byEndpoint };
     },
     close: () => c.close(),
   };
