@@ -78,8 +78,10 @@ export async function runSweep(db: Db, source: TencentSource, o: SweepOptions): 
   let states = await checkpoints.load();
   const resumed = parts.some((p) => states.has(p)) && !parts.every((p) => states.get(p)?.done);
   if (!resumed) {
+    // a new run: every part to do, recorded at once so that a run stopped before its first batch resumes
     await checkpoints.reset(parts);
     states = new Map();
+    for (const part of parts) await checkpoints.save(part, { cursor: null, done: false });
   }
   const changes: Changes = {};
   const errors: Record<string, number> = {};
@@ -180,7 +182,8 @@ const groups: Runner = async (ctx, cursor, save) => {
   let phase = (cursor?.phase as string | undefined) ?? 'list';
   let next = Number(cursor?.next ?? 0);
   let count = Number(cursor?.count ?? 0);
-  const since = String(cursor?.since ?? ctx.head('run', ctx.sentAt()).version);
+  // the least version a snapshot of this run can have: the start of its first millisecond
+  const since = String(cursor?.since ?? BigInt(ctx.head('run', ctx.sentAt()).time) << 64n);
   if (phase === 'list') {
     for (;;) {
       ctx.o.signal?.throwIfAborted();
