@@ -108,6 +108,48 @@ BEGIN
 END
 $$;
 
+-- Every complete topic list read of a Community (its version only), and the latest list that contained
+-- each topic: a topic ends at the first list after it began that does not contain it, as at a destroy of
+-- its group; a topic seen in a list is alive, unless destroyed since.
+CREATE TABLE topic_lists (
+  sdk_app_id bigint NOT NULL,
+  group_id   text NOT NULL,
+  v          numeric NOT NULL,
+  read_at    timestamptz NOT NULL,
+  PRIMARY KEY (sdk_app_id, group_id, v)
+);
+ALTER TABLE topics ADD COLUMN present_v numeric;
+ALTER TABLE topics DROP COLUMN destroyed_at;
+ALTER TABLE topics ADD COLUMN destroyed_at timestamptz GENERATED ALWAYS AS (
+  CASE WHEN destroyed_v > GREATEST(COALESCE(created_v, -1), COALESCE(present_v, -1)) THEN last_destroyed_at
+       ELSE ended_at END
+) STORED;
+
+CREATE OR REPLACE FUNCTION refresh_ended_topics(p_app bigint, p_group text, p_topics text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM group_destroys WHERE sdk_app_id = p_app AND group_id = p_group)
+     AND NOT EXISTS (SELECT 1 FROM topic_lists WHERE sdk_app_id = p_app AND group_id = p_group) THEN
+    RETURN;
+  END IF;
+  WITH e AS (
+       SELECT t.topic_id,
+              (SELECT a.at FROM (
+                 SELECT d.v, d.destroyed_at AS at FROM group_destroys d
+                 WHERE d.sdk_app_id = t.sdk_app_id AND d.group_id = t.group_id
+                 UNION ALL
+                 SELECT l.v, l.read_at FROM topic_lists l
+                 WHERE l.sdk_app_id = t.sdk_app_id AND l.group_id = t.group_id) a
+               WHERE a.v > GREATEST(COALESCE(t.created_v, t.first_seen_v), COALESCE(t.present_v, -1))
+               ORDER BY a.v LIMIT 1) AS ended_at
+       FROM topics t
+       WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND (p_topics::text[] IS NULL OR t.topic_id = ANY(p_topics)))
+     UPDATE topics t SET ended_at = e.ended_at, updated_at = now() FROM e
+     WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND t.topic_id = e.topic_id
+       AND t.ended_at IS DISTINCT FROM e.ended_at;
+END
+$$;
+
 -- The latest complete friend list / blocklist read of each user.
 CREATE TABLE relation_lists (
   sdk_app_id   bigint NOT NULL,
@@ -160,6 +202,30 @@ DROP FUNCTION refresh_relations(bigint, text, text, text[]);
 ALTER TABLE blocklist DROP COLUMN present_v;
 ALTER TABLE friendships DROP COLUMN present_v;
 DROP TABLE relation_lists;
+DROP FUNCTION refresh_ended_topics(bigint, text, text[]);
+CREATE FUNCTION refresh_ended_topics(p_app bigint, p_group text, p_topics text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM group_destroys WHERE sdk_app_id = p_app AND group_id = p_group) THEN RETURN; END IF;
+  WITH e AS (
+       SELECT t.topic_id,
+              (SELECT d.destroyed_at FROM group_destroys d
+               WHERE d.sdk_app_id = t.sdk_app_id AND d.group_id = t.group_id
+                 AND d.v > COALESCE(t.created_v, t.first_seen_v)
+               ORDER BY d.v LIMIT 1) AS ended_at
+       FROM topics t
+       WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND (p_topics::text[] IS NULL OR t.topic_id = ANY(p_topics)))
+     UPDATE topics t SET ended_at = e.ended_at, updated_at = now() FROM e
+     WHERE t.sdk_app_id = p_app AND t.group_id = p_group AND t.topic_id = e.topic_id
+       AND t.ended_at IS DISTINCT FROM e.ended_at;
+END
+$$;
+ALTER TABLE topics DROP COLUMN destroyed_at;
+ALTER TABLE topics ADD COLUMN destroyed_at timestamptz GENERATED ALWAYS AS (
+  CASE WHEN destroyed_v > COALESCE(created_v, -1) THEN last_destroyed_at ELSE ended_at END
+) STORED;
+ALTER TABLE topics DROP COLUMN present_v;
+DROP TABLE topic_lists;
 ALTER TABLE group_members
   DROP COLUMN status CASCADE,
   DROP COLUMN left_at,

@@ -46,6 +46,7 @@ describe('migrate', () => {
         'group_member_lists',
         'relation_lists',
         'sweep_checkpoints',
+        'topic_lists',
       ]);
     } finally {
       await client.end();

@@ -128,11 +128,19 @@ async function attributes(tx: Tx, s: Of<'attributes'>): Promise<void> {
   await upsertGroup(tx, groupKey(s), [], { attrs: { entries, resetV: s.version } });
 }
 
-/** The topics of a Community: each topic's fields at the snapshot's version, its creation at CreateTime. */
+/**
+ * The complete topic list of a Community: each topic alive, its fields at the snapshot's version, its
+ * creation at CreateTime; the list recorded, so that every topic that began before it and is not in it ends
+ * there, now or when its older callbacks arrive.
+ */
 async function topics(tx: Tx, s: Of<'topics'>): Promise<void> {
   const key = groupKey(s);
   const v = s.version;
   await upsertGroup(tx, key, []);
+  await tx.query(
+    `INSERT INTO topic_lists (sdk_app_id, group_id, v, read_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [s.sdkAppId, s.groupId, v.toString(), new Date(s.time)],
+  );
   const rows = s.topics.map((t) => ({
     t,
     ...combine([
@@ -158,17 +166,19 @@ async function topics(tx: Tx, s: Of<'topics'>): Promise<void> {
         key: ['sdk_app_id', 'group_id', 'topic_id'],
         registers: part[0]!.registers,
         minima: ['first_seen_v'],
+        maxima: ['present_v'],
         rows: part.map((r) => ({
           sdk_app_id: s.sdkAppId,
           group_id: s.groupId,
           topic_id: r.t.topicId,
           first_seen_v: v,
+          present_v: v,
           ...r.values,
         })),
       });
     }
   }
-  if (rows.length) await refreshEndedTopics(tx, key);
+  await refreshEndedTopics(tx, key);
 }
 
 /** Profile tags, each at the snapshot's version. */

@@ -111,8 +111,19 @@ export function stepsOf(s: Snapshot): Step[] {
           ),
         at(s.version, (m) => {
           m.groups.get(app, s.groupId);
+          const listed = new Set(s.topics.map((x) => x.topicId));
+          for (const { key, value: tp } of m.topics.entries()) {
+            if (
+              key[0] === app &&
+              key[1] === s.groupId &&
+              !listed.has(String(key[2])) &&
+              tp.destroyed_at === null
+            )
+              tp.destroyed_at = t;
+          }
           for (const x of s.topics) {
             const tp = m.topics.get(app, s.groupId, x.topicId);
+            tp.destroyed_at = null;
             tp.name = x.name;
             tp.introduction = x.introduction;
             tp.notification = x.notification;

@@ -29,8 +29,7 @@ const pick = (row: Row, columns: readonly string[]) => Object.fromEntries(column
 
 /**
  * What a sweep can observe of Tencent's state, from the documented tables: live groups and their fields,
- * memberships in force, users' online state and profile tags, friend and blocked pairs. Not topics: a topic
- * list does not end the topics it lacks (a lost topic destroy stays unrepaired), so they are left out.
+ * memberships in force, live topics, users' online state and profile tags, friend and blocked pairs.
  */
 function observable(s: Stores) {
   const users = new Map(s.users.map((u) => [`${u.sdk_app_id}/${u.user_id}`, u]));
@@ -53,6 +52,11 @@ function observable(s: Stores) {
     members: s.active_group_members
       .filter((m) => live.has(`${m.sdk_app_id}/${m.group_id}`))
       .map((m) => pick(m, ['sdk_app_id', 'group_id', 'member_account', 'role', 'name_card'])),
+    topics: s.topics
+      .filter((t) => t.destroyed_at === null && live.has(`${t.sdk_app_id}/${t.group_id}`))
+      .map((t) =>
+        pick(t, ['sdk_app_id', 'group_id', 'topic_id', 'name', 'introduction', 'notification', 'face_url']),
+      ),
     users: APPS.flatMap((app) =>
       USERS.map((id) => {
         const u = users.get(`${app}/${id}`);

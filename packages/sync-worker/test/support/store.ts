@@ -12,6 +12,7 @@ export interface TestStore {
 
 export const STORE_TABLES = [
   'group_member_lists',
+  'topic_lists',
   'relation_lists',
   'groups',
   'group_destroys',
