@@ -55,7 +55,8 @@ EXPOSE 3000 3001
 USER node
 CMD ["node", "--heap-growing-percent=50", "packages/ingest/dist/main.js"]
 
-# ---- sync-worker: admin port 3002 (/healthz, /readyz, /metrics); runs its migrations at start
+# ---- sync-worker: admin port 3002 (/healthz, /readyz, /metrics); runs its migrations at start; also the
+#      image of the backfill command
 FROM runtime AS sync-worker
 COPY --from=sync-worker-deps /app ./
 COPY --from=build /app/packages/callbacks/dist packages/callbacks/dist
@@ -64,5 +65,8 @@ COPY --from=build /app/packages/sync-worker/dist packages/sync-worker/dist
 COPY --from=build /app/packages/sync-worker/migrations packages/sync-worker/migrations
 ENV WORKER_ADMIN_PORT=3002
 EXPOSE 3002
+# `docker compose run --rm sync-worker backfill --app <SDKAppID>` runs the backfill command in this image
+RUN printf '#!/bin/sh\nexec node /app/packages/sync-worker/dist/backfill/main.js "$@"\n' > /usr/local/bin/backfill \
+  && chmod 755 /usr/local/bin/backfill
 USER node
 CMD ["node", "packages/sync-worker/dist/main.js"]

@@ -16,7 +16,11 @@ describe('migrate', () => {
     const runs = await Promise.all(Array.from({ length: 5 }, () => migrate(TEST_DATABASE_URL, schema)));
     // exactly one caller applied the migration; the others found nothing left to do
     expect(runs.filter((r) => r.length > 0)).to.have.length(1);
-    expect(runs.flat()).to.deep.equal(['1700000000000_stores', '1700000000001_active-groups-seen']);
+    expect(runs.flat()).to.deep.equal([
+      '1700000000000_stores',
+      '1700000000001_active-groups-seen',
+      '1700000000002_snapshots',
+    ]);
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
@@ -24,6 +28,7 @@ describe('migrate', () => {
       expect(applied.rows).to.deep.equal([
         { name: '1700000000000_stores' },
         { name: '1700000000001_active-groups-seen' },
+        { name: '1700000000002_snapshots' },
       ]);
       const tables = await client.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
@@ -38,6 +43,10 @@ describe('migrate', () => {
         'blocklist',
         'active_groups',
         'active_group_members',
+        'group_member_lists',
+        'relation_lists',
+        'sweep_checkpoints',
+        'topic_lists',
       ]);
     } finally {
       await client.end();
@@ -47,7 +56,7 @@ describe('migrate', () => {
   it('a second start finds the schema up to date', async () => {
     const schema = uniqueSchema('migrate');
     schemas.push(schema);
-    expect(await migrate(TEST_DATABASE_URL, schema)).to.have.length(2);
+    expect(await migrate(TEST_DATABASE_URL, schema)).to.have.length(3);
     expect(await migrate(TEST_DATABASE_URL, schema)).to.deep.equal([]);
   });
 
@@ -67,6 +76,7 @@ describe('migrate', () => {
       log: () => undefined,
     });
     expect(ran.map((m) => m.name)).to.deep.equal([
+      '1700000000002_snapshots',
       '1700000000001_active-groups-seen',
       '1700000000000_stores',
     ]);

@@ -46,6 +46,8 @@ export interface GroupExtras {
   /** Attribute entries `{key: {v, t}}` to merge, and the version of a reset that hides every older key. */
   readonly attrs?: { readonly entries: Record<string, unknown>; readonly resetV: bigint | null };
   readonly msg?: LastMsgCandidate;
+  /** The version of a snapshot that saw the group alive: no older destroy ends it. */
+  readonly aliveV?: bigint;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function upsertGroup(
   extras: GroupExtras = {},
 ): Promise<void> {
   const { registers, values } = combine(writes);
-  const { attrs, msg } = extras;
+  const { attrs, msg, aliveV } = extras;
   await upsertLww(buffer, {
     table: 'groups',
     key: ['sdk_app_id', 'group_id'],
@@ -68,13 +70,14 @@ export async function upsertGroup(
       ...(attrs ? { attr_entries: 'lww_merge' } : {}),
       ...(msg ? { last_msgs: 'last_msgs_merge' } : {}),
     },
-    maxima: attrs ? ['attr_reset_v'] : [],
+    maxima: [...(attrs ? ['attr_reset_v'] : []), ...(aliveV !== undefined ? ['alive_v'] : [])],
     rows: [
       {
         sdk_app_id: key.sdkAppId,
         group_id: key.groupId,
         ...values,
         ...(attrs ? { attr_entries: attrs.entries, attr_reset_v: attrs.resetV } : {}),
+        ...(aliveV !== undefined ? { alive_v: aliveV } : {}),
         ...(msg
           ? { last_msgs: [{ s: msg.seq, v: msg.version.toString(), at: msg.at, from: msg.from }] }
           : {}),

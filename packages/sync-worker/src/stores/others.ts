@@ -1,3 +1,4 @@
+import type { StatementBuffer } from '../db.js';
 import type { Register } from './lww.js';
 
 /** The registers of `topics`. */
@@ -31,3 +32,39 @@ export const RELATION = {
   status: { version: 'status_v', columns: ['status'] },
   initiator: { version: 'initiator_v', columns: ['initiator_account'] },
 } as const satisfies Record<string, Register>;
+
+/**
+ * Writes the absence of pairs from their user's latest complete list (backfill, reconcile) as an event at
+ * that list's version (see `refresh_relations` in the migrations). For the given pairs' users, or a user's
+ * every pair when `to` is null.
+ */
+export async function refreshRelations(
+  buffer: StatementBuffer,
+  table: 'friendships' | 'blocklist',
+  sdkAppId: number,
+  from: string,
+  to: readonly string[] | null,
+): Promise<void> {
+  await buffer.add('SELECT refresh_relations($1, $2, $3, $4::text[])', [
+    sdkAppId,
+    table,
+    from,
+    to ? [...to] : null,
+  ]);
+}
+
+/**
+ * Serialises the writes to one user's pairs of one table (callbacks and list snapshots): a list snapshot
+ * and a callback on the same user, each committing without seeing the other, would miss each other. Held
+ * until the transaction ends. Callers lock several users in sorted order.
+ */
+export async function lockRelations(
+  buffer: StatementBuffer,
+  table: 'friendships' | 'blocklist',
+  sdkAppId: number,
+  from: string,
+): Promise<void> {
+  await buffer.add('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+    `imsync:${table}:${sdkAppId}:${from}`,
+  ]);
+}

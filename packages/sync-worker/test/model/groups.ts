@@ -32,6 +32,7 @@ function join(
   m.join_type = joinType;
   m.left_at = null;
   m.exit_type = null;
+  m.cb = { joined: true, operator };
 }
 
 /**
@@ -82,24 +83,14 @@ export function applyGroupEvent(model: StoreModel, e: ModelEvent): void {
         m.left_at = t;
         m.exit_type = str(b.ExitType);
         m.operator_account = str(b.Operator_Account);
+        m.cb = { joined: false, operator: m.operator_account };
       }
       return;
     case 'Group.CallbackAfterGroupDestroyed': {
       const g = touch();
       if (b.Name !== undefined) g.name = String(b.Name);
       if (b.Owner_Account !== undefined) g.owner_account = String(b.Owner_Account);
-      g.destroyed_at = t;
-      for (const { key, value: m } of model.members.entries()) {
-        if (key[0] === e.app && key[1] === gid && m.status === 'joined') {
-          m.status = 'left';
-          m.left_at = t;
-          m.exit_type = 'Destroyed';
-          m.operator_account = str(b.Operator_Account);
-        }
-      }
-      for (const { key, value: topic } of model.topics.entries()) {
-        if (key[0] === e.app && key[1] === gid && topic.destroyed_at === null) topic.destroyed_at = t;
-      }
+      destroyGroup(model, e.app, gid, t, str(b.Operator_Account));
       return;
     }
     case 'Group.CallbackAfterGroupInfoChanged': {
@@ -154,6 +145,28 @@ export function applyGroupEvent(model: StoreModel, e: ModelEvent): void {
     }
     default:
       applyTopicEvent(model, e, gid, touch);
+  }
+}
+
+/** A destroy (a callback, or a snapshot that found the group gone) ends its memberships and topics. */
+export function destroyGroup(
+  model: StoreModel,
+  app: number,
+  gid: string,
+  t: number,
+  operator: string | null,
+): void {
+  model.groups.get(app, gid).destroyed_at = t;
+  for (const { key, value: m } of model.members.entries()) {
+    if (key[0] === app && key[1] === gid && m.status === 'joined') {
+      m.status = 'left';
+      m.left_at = t;
+      m.exit_type = 'Destroyed';
+      m.operator_account = operator;
+    }
+  }
+  for (const { key, value: topic } of model.topics.entries()) {
+    if (key[0] === app && key[1] === gid && topic.destroyed_at === null) topic.destroyed_at = t;
   }
 }
 

@@ -1,6 +1,8 @@
 import type { SyncJobData } from '@imsync/callbacks';
 import { DOCUMENTED, sortRows, type Row, type Stores } from '../support/read.js';
+import type { Snapshot } from '../../src/backfill/snapshot.js';
 import { applyGroupEvent } from './groups.js';
+import { stepsOf, type Step } from './snapshots.js';
 import {
   newGroup,
   newMember,
@@ -53,13 +55,14 @@ export class StoreModel {
   }));
   readonly blocklist = new Table<{ status: string | null }>(() => ({ status: null }));
 
-  /** Applies a history of distinct events once each, in version order. */
-  static of(history: readonly SyncJobData[]): StoreModel {
+  /** Applies a history of distinct events (callbacks and snapshots) once each, in version order. */
+  static of(history: readonly SyncJobData[], snapshots: readonly Snapshot[] = []): StoreModel {
     const model = new StoreModel();
-    const events = history
-      .map(modelEvent)
-      .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
-    for (const e of events) model.apply(e);
+    const steps: Step[] = [
+      ...history.map(modelEvent).map((e) => ({ version: e.version, apply: () => model.apply(e) })),
+      ...snapshots.flatMap(stepsOf),
+    ].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+    for (const step of steps) step.apply(model);
     return model;
   }
 

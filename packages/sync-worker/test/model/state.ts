@@ -30,6 +30,8 @@ export interface MemberState {
   left_at: number | null;
   operator_account: string | null;
   online: boolean | null;
+  /** The latest membership callback (join or exit) and its operator: not a documented column. */
+  cb: { joined: boolean; operator: string | null } | null;
 }
 
 export interface TopicState {
@@ -79,6 +81,7 @@ export const newMember = (): MemberState => ({
   left_at: null,
   operator_account: null,
   online: null,
+  cb: null,
 });
 
 export const newTopic = (): TopicState => ({

@@ -11,6 +11,9 @@ export interface TestStore {
 }
 
 export const STORE_TABLES = [
+  'group_member_lists',
+  'topic_lists',
+  'relation_lists',
   'groups',
   'group_destroys',
   'group_members',
