@@ -61,6 +61,7 @@ FROM runtime AS sync-worker
 COPY --from=sync-worker-deps /app ./
 COPY --from=build /app/packages/callbacks/dist packages/callbacks/dist
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
+COPY --from=build /app/packages/tencent-api/dist packages/tencent-api/dist
 COPY --from=build /app/packages/sync-worker/dist packages/sync-worker/dist
 COPY --from=build /app/packages/sync-worker/migrations packages/sync-worker/migrations
 ENV WORKER_ADMIN_PORT=3002

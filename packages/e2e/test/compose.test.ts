@@ -162,7 +162,14 @@ describe('docker-compose.yml, read against the services', () => {
     expect(unset(ingest.QUEUE_PREFIX)).to.equal(unset(worker.QUEUE_PREFIX));
     expect(unset(ingest.IM_SDKAPPID)).to.match(/^\d+$/);
     const ingestConfig = read('packages/ingest/src/config.ts');
-    const workerConfig = read('packages/sync-worker/src/config.ts');
+    // the worker's config, the sweep's settings it spreads and the REST client's it parses
+    const workerConfig = [
+      'packages/sync-worker/src/config.ts',
+      'packages/sync-worker/src/backfill/config.ts',
+      'packages/tencent-api/src/config.ts',
+    ]
+      .map(read)
+      .join('\n');
     for (const name of Object.keys(ingest)) expect(ingestConfig, `ingest reads ${name}`).to.include(name);
     for (const name of Object.keys(worker))
       expect(workerConfig, `sync-worker reads ${name}`).to.include(name);

@@ -1,5 +1,7 @@
 import { number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+import { parseTencentApiEnv } from '@imsync/tencent-api';
+import { parseInterval, RECONCILE_ENV } from './backfill/config.js';
 import { DEFAULT_LOCKS, type WorkerLocks } from './locks.js';
 
 export { ConfigError };
@@ -16,6 +18,12 @@ export interface WorkerConfig {
   readonly shutdownTimeoutMs: number;
   /** How soon the jobs of a dead worker go to another. */
   readonly locks: WorkerLocks;
+  /** The scheduled sweep of every app with a secret key (RECONCILE_INTERVAL); null when it is off. */
+  readonly reconcile: {
+    readonly intervalMs: number;
+    readonly clockMarginMs: number;
+    readonly apps: readonly number[];
+  } | null;
   readonly logLevel: string;
 }
 
@@ -39,7 +47,18 @@ const schema = object({
     .max(3_600_000)
     .default(DEFAULT_LOCKS.stalledIntervalMs),
   WORKER_MAX_STALLED_COUNT: number().integer().min(0).max(1000).default(DEFAULT_LOCKS.maxStalledCount),
+  ...RECONCILE_ENV,
 });
+
+/** RECONCILE_INTERVAL and the REST API's settings: every app with a secret key is swept. */
+function reconcileOf(env: NodeJS.ProcessEnv, interval: string | undefined, clockMarginMs: number) {
+  const intervalMs = parseInterval(interval);
+  if (intervalMs === null) return null;
+  const apps = [...parseTencentApiEnv(env).keys.keys()];
+  if (apps.length === 0)
+    throw new ConfigError('RECONCILE_INTERVAL: set IM_SECRET_KEY (with IM_SDKAPPID) or IM_SECRET_KEYS too');
+  return Object.freeze({ intervalMs, clockMarginMs, apps: Object.freeze(apps) });
+}
 
 /** Parses the environment once, at start-up, into a frozen config; a bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -60,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
     }),
+    reconcile: reconcileOf(env, e.RECONCILE_INTERVAL, e.RECONCILE_CLOCK_MARGIN_MS),
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -11,6 +11,8 @@ import {
   WORKER_REDIS_OPTIONS,
 } from '@imsync/service-kit';
 import { createWorkerAdmin } from './admin.js';
+import { ReconcileMetrics, startReconcile } from './backfill/reconcile.js';
+import { createTencentSource } from './backfill/tencent-source.js';
 import { loadConfig, type WorkerConfig } from './config.js';
 import { createPool, migrate, type Db } from './db.js';
 import { WorkerMetrics } from './metrics.js';
@@ -93,6 +95,7 @@ async function stop(
     config: WorkerConfig;
     logger: Logger;
     workers: Running | undefined;
+    reconcile: { close(): Promise<void> } | undefined;
     admin: { close(): Promise<void> };
     db: Db;
     connection: Redis;
@@ -104,6 +107,8 @@ async function stop(
     { signal, deadlineMs: config.shutdownTimeoutMs },
     'stopping: no new jobs, finishing active ones',
   );
+  // a sweep stops after its current batch; the next run resumes from its checkpoint
+  const reconciled = deps.reconcile ? waitAtMost(deps.reconcile.close(), config.shutdownTimeoutMs / 2) : null;
   if (deps.workers) {
     const { worker, unrouted, active } = deps.workers;
     const graceful = Promise.all([worker.close(), unrouted.close()]);
@@ -115,6 +120,7 @@ async function stop(
       await waitAtMost(Promise.allSettled([worker.close(true), unrouted.close(true)]), 200);
     }
   }
+  await reconciled;
   // a job stuck in PostgreSQL keeps its client: do not wait past the deadline for the pool to drain.
   // Its transaction is rolled back by PostgreSQL when the process exits.
   const left = () => Math.max(50, deadline - Date.now());
@@ -138,7 +144,7 @@ async function main(): Promise<void> {
   void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();
   // set once the workers run
-  const running: { workers?: Running } = {};
+  const running: { workers?: Running; reconcile?: { close(): Promise<void> } } = {};
   // listening from the start: alive while it waits for PostgreSQL, ready once it takes jobs
   const admin = createWorkerAdmin({
     db,
@@ -154,7 +160,15 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    await stop(signal, { config, logger, workers: running.workers, admin, db, connection });
+    await stop(signal, {
+      config,
+      logger,
+      workers: running.workers,
+      reconcile: running.reconcile,
+      admin,
+      db,
+      connection,
+    });
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -186,6 +200,21 @@ async function main(): Promise<void> {
     },
     'sync-worker started',
   );
+  if (config.reconcile) {
+    const { intervalMs, clockMarginMs, apps } = config.reconcile;
+    running.reconcile = await startReconcile({
+      db,
+      connection,
+      prefix: config.queuePrefix,
+      apps,
+      intervalMs,
+      marginMs: clockMarginMs,
+      createSource: (sdkAppId) => createTencentSource(sdkAppId, process.env),
+      metrics: new ReconcileMetrics(metrics.registry),
+      logger,
+    });
+    logger.info({ apps, intervalMs }, "reconcile on: a sweep of Tencent's state on this schedule");
+  }
 }
 
 main().catch((err: unknown) => {

@@ -25,6 +25,17 @@ export function parseInterval(raw: string | undefined, variable = 'RECONCILE_INT
   return ms;
 }
 
+/** The settings of the sweep's schedule and versions, read by the backfill command and the worker alike. */
+export const RECONCILE_ENV = {
+  RECONCILE_CLOCK_MARGIN_MS: number()
+    .typeError('${path} must be a number of milliseconds')
+    .integer()
+    .min(0)
+    .max(3_600_000)
+    .default(10_000),
+  RECONCILE_INTERVAL: string().optional(),
+};
+
 const schema = object({
   LOG_LEVEL: COMMON_ENV.LOG_LEVEL,
   DATABASE_URL: string()
@@ -33,13 +44,7 @@ const schema = object({
   DB_SCHEMA: string()
     .matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier')
     .default('imsync'),
-  RECONCILE_CLOCK_MARGIN_MS: number()
-    .typeError('${path} must be a number of milliseconds')
-    .integer()
-    .min(0)
-    .max(3_600_000)
-    .default(10_000),
-  RECONCILE_INTERVAL: string().optional(),
+  ...RECONCILE_ENV,
 });
 
 /** Parses the environment once into a frozen config; a bad value names its variable. */

@@ -91,12 +91,18 @@ export async function startReconcile(
       },
     );
   }
-  const worker = new Worker<ReconcileJobData, SweepSummary>(RECONCILE_QUEUE, (job) => reconcileJob(d, job), {
-    connection: d.connection,
-    prefix: d.prefix,
-    concurrency: 1,
-    lockDuration: 120_000,
-  });
+  // aborted on close: a sweep stops after its current batch, and the next run resumes from its checkpoint
+  const stopping = new AbortController();
+  const worker = new Worker<ReconcileJobData, SweepSummary>(
+    RECONCILE_QUEUE,
+    (job) => reconcileJob(d, job, stopping.signal),
+    {
+      connection: d.connection,
+      prefix: d.prefix,
+      concurrency: 1,
+      lockDuration: 120_000,
+    },
+  );
   worker.on('failed', (job, err) =>
     d.logger.warn(
       { jobId: job?.id, err: err.message },
@@ -107,6 +113,7 @@ export async function startReconcile(
     queue,
     worker,
     close: async () => {
+      stopping.abort(new Error('the sync-worker is stopping'));
       await worker.close();
       await queue.close();
     },
@@ -116,6 +123,7 @@ export async function startReconcile(
 async function reconcileJob(
   d: ReconcileDeps,
   job: Job<ReconcileJobData, SweepSummary>,
+  signal: AbortSignal,
 ): Promise<SweepSummary> {
   const source = await d.createSource(job.data.sdkAppId);
   try {
@@ -124,6 +132,7 @@ async function reconcileJob(
       sweep: 'reconcile',
       parts: PARTS,
       marginMs: d.marginMs,
+      signal,
       onProgress: (p: Progress) => void job.updateProgress({ ...p }),
     });
     d.metrics.record(summary, Date.now());

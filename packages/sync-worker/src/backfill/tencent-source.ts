@@ -1,89 +1,18 @@
 import { ConfigError } from '@imsync/service-kit';
+import { clientOptionsFor, parseTencentApiEnv, TencentApiClient } from '@imsync/tencent-api';
 import type { MemberItem, TopicItem } from './snapshot.js';
 import type { GroupAnswer, TencentSource } from './source.js';
 
-/*
- * The REST client of `@imsync/tencent-api` adapted to the sweep's port. The client is loaded when the
- * command runs: its package is a separate workspace, and the shapes below are the part of its public
- * interface this file uses (checked at run time by the calls themselves).
- */
+/** The REST client of `@imsync/tencent-api` adapted to the sweep's port. */
 
 type KeyValues = readonly { readonly Key: string; readonly Value: string }[] | undefined;
-type Scoped<T> = ({ result: 'ok' } & T) | { result: 'gone'; code: number; message: string };
-type ByAccount<T> =
-  | ({ account: string; result: 'ok' } & T)
-  | { account: string; result: 'not_found' | 'error'; code: number; message: string };
-
-interface Client {
-  groupIdPages(o: { next?: number }): AsyncGenerator<{ groupIds: readonly string[]; next: number }>;
-  getGroupInfo(ids: readonly string[]): Promise<
-    (
-      | {
-          groupId: string;
-          result: 'ok';
-          info: {
-            Type?: string;
-            Name?: string;
-            Introduction?: string;
-            Notification?: string;
-            FaceUrl?: string;
-            Owner_Account?: string;
-            CreateTime?: number;
-            AppDefinedData?: KeyValues;
-          };
-        }
-      | { groupId: string; result: 'gone' | 'error'; code: number; message: string }
-    )[]
-  >;
-  getGroupMembers(
-    groupId: string,
-    o: { community: boolean },
-  ): Promise<
-    Scoped<{
-      members: readonly { Member_Account: string; Role?: string; NameCard?: string; JoinTime?: number }[];
-      complete: boolean;
-    }>
-  >;
-  getGroupAttr(groupId: string): Promise<Scoped<{ attrs: readonly { key: string; value: string }[] }>>;
-  getTopics(
-    groupId: string,
-    from: string,
-  ): Promise<
-    Scoped<{
-      topics: readonly {
-        TopicId: string;
-        TopicName?: string;
-        Introduction?: string;
-        Notification?: string;
-        FaceUrl?: string;
-        Owner_Account?: string;
-        CreateTime?: number;
-      }[];
-    }>
-  >;
-  portraitGet(
-    a: readonly string[],
-    tags: readonly string[],
-  ): Promise<ByAccount<{ profile: readonly { Tag: string; Value: unknown }[] }>[]>;
-  queryOnlineStatus(a: readonly string[]): Promise<ByAccount<{ status: { Status: string } }>[]>;
-  getFriends(a: string): Promise<ByAccount<{ friends: readonly { To_Account: string }[] }>>;
-  getBlackList(a: string): Promise<ByAccount<{ entries: readonly { To_Account: string }[] }>>;
-  stats(): { calls: Record<string, Record<string, number> | undefined>; retries: number };
-  close(): void;
-}
-
-interface Api {
-  parseTencentApiEnv(env: NodeJS.ProcessEnv): { keys: ReadonlyMap<number, unknown> };
-  clientOptionsFor(settings: unknown, sdkAppId: number): unknown;
-  TencentApiClient: new (options: unknown) => Client;
-}
 
 const orNull = (s: string | undefined): string | null => s ?? null;
 const kv = (list: KeyValues): Record<string, string> =>
   Object.fromEntries((list ?? []).map((d) => [d.Key, d.Value]));
 
 /** Adapts a client to the port. */
-export function adaptClient(c: Client): TencentSource & { close(): void } {
+export function adaptClient(c: TencentApiClient): TencentSource & { close(): void } {
   return {
     async groupIdPage(next) {
       const page = await c.groupIdPages({ next }).next();
@@ -137,7 +66,8 @@ export function adaptClient(c: Client): TencentSource & { close(): void } {
         introduction: orNull(t.Introduction),
         notification: orNull(t.Notification),
         faceUrl: orNull(t.FaceUrl),
-        owner: orNull(t.Owner_Account),
+        // not in get_topic's documented fields: read when Tencent sends it (unknown fields are kept)
+        owner: orNull((t as { Owner_Account?: string }).Owner_Account),
         createTime: t.CreateTime ?? null,
       }));
       return { result: 'ok', topics };
@@ -197,17 +127,10 @@ export async function createTencentSource(
   sdkAppId: number,
   env: NodeJS.ProcessEnv,
 ): Promise<TencentSource & { close(): void }> {
-  const name = '@imsync/tencent-api';
-  let api: Api;
-  try {
-    api = (await import(name)) as Api;
-  } catch {
-    throw new ConfigError(`the REST client package ${name} is not installed with this sync-worker`);
-  }
-  const settings = api.parseTencentApiEnv(env);
+  const settings = parseTencentApiEnv(env);
   if (!settings.keys.has(sdkAppId))
     throw new ConfigError(
       `no secret key for SDKAppID ${sdkAppId}: set IM_SECRET_KEY (with IM_SDKAPPID=${sdkAppId}) or IM_SECRET_KEYS=${sdkAppId}:<key>`,
     );
-  return adaptClient(new api.TencentApiClient(api.clientOptionsFor(settings, sdkAppId)));
+  return adaptClient(new TencentApiClient(clientOptionsFor(settings, sdkAppId)));
 }
