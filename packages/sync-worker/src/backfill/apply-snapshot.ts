@@ -9,7 +9,9 @@ import {
   type GroupKey,
 } from '../stores/groups.js';
 import { combine, upsertLww, write, type Write } from '../stores/lww.js';
-import { lockRelations, RELATION, refreshRelations, TOPIC, USER } from '../stores/others.js';
+import { lockRelations, RELATION, refreshRelations } from '../stores/relations.js';
+import { TOPIC } from '../stores/topics.js';
+import { USER } from '../stores/users.js';
 import type { Executor } from '../statements.js';
 import { echoVersion, type Snapshot } from './snapshot.js';
 

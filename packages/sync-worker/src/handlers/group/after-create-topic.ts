@@ -1,7 +1,7 @@
 import { write } from '../../stores/lww.js';
-import { TOPIC } from '../../stores/others.js';
+import { TOPIC, upsertTopics } from '../../stores/topics.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
-import { upsertTopics } from './topics.js';
+import { groupKey, typeWrite } from './common.js';
 
 /** A topic is created (alive again if it had been destroyed before). */
 export const afterCreateTopic: Handler<'Group.CallbackAfterCreateTopic'> = async (buffer, e) => {
@@ -9,7 +9,7 @@ export const afterCreateTopic: Handler<'Group.CallbackAfterCreateTopic'> = async
   if (!ev.TopicId) return { skipped: 'no TopicId in the event' };
   const v = e.version;
   const customData = Object.fromEntries((ev.UserDefinedDataList ?? []).map((d) => [d.Key, d.Value]));
-  await upsertTopics(buffer, e, ev, [
+  await upsertTopics(buffer, groupKey(e, ev.GroupId), e.version, typeWrite(e, ev.Type), [
     {
       topicId: ev.TopicId,
       writes: [

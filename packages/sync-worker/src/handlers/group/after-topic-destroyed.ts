@@ -1,7 +1,7 @@
 import { write } from '../../stores/lww.js';
-import { TOPIC } from '../../stores/others.js';
+import { TOPIC, upsertTopics } from '../../stores/topics.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
-import { upsertTopics } from './topics.js';
+import { groupKey, typeWrite } from './common.js';
 
 /** Each listed topic is destroyed. */
 export const afterTopicDestroyed: Handler<'Group.CallbackAfterTopicDestroyed'> = async (buffer, e) => {
@@ -10,8 +10,9 @@ export const afterTopicDestroyed: Handler<'Group.CallbackAfterTopicDestroyed'> =
   if (ids.length === 0) return { skipped: 'no TopicIdList in the event' };
   await upsertTopics(
     buffer,
-    e,
-    ev,
+    groupKey(e, ev.GroupId),
+    e.version,
+    typeWrite(e, ev.Type),
     ids.map((topicId) => ({
       topicId,
       writes: [write(TOPIC.destroyed, e.version, { last_destroyed_at: atOf(e) })],

@@ -1,7 +1,7 @@
 import { write } from '../../stores/lww.js';
-import { TOPIC } from '../../stores/others.js';
+import { TOPIC, upsertTopics } from '../../stores/topics.js';
 import { APPLIED, type Handler } from '../types.js';
-import { upsertTopics } from './topics.js';
+import { groupKey, typeWrite } from './common.js';
 
 /** Only the fields the event carries. Tencent documents no TopicId here: without one there is nothing to apply. */
 export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged'> = async (buffer, e) => {
@@ -19,6 +19,8 @@ export const afterTopicInfoChanged: Handler<'Group.CallbackAfterTopicInfoChanged
     ...(ev.FaceUrl !== undefined ? [write(TOPIC.faceUrl, v, { face_url: ev.FaceUrl })] : []),
   ];
   if (writes.length === 0) return { skipped: 'no changed field in the event' };
-  await upsertTopics(buffer, e, ev, [{ topicId: ev.TopicId, writes }]);
+  await upsertTopics(buffer, groupKey(e, ev.GroupId), e.version, typeWrite(e, ev.Type), [
+    { topicId: ev.TopicId, writes },
+  ]);
   return APPLIED;
 };

@@ -1,6 +1,6 @@
 import { isLoginStateAction, LOGIN_STATE_ACTIONS } from '@imsync/callbacks';
 import { combine, upsertLww, write } from '../../stores/lww.js';
-import { USER } from '../../stores/others.js';
+import { USER } from '../../stores/users.js';
 import { APPLIED, atOf, type Handler } from '../types.js';
 
 /**
