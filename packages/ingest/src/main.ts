@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import {
   checkRedisSettingsWhenReady,
   createLogger,
@@ -10,7 +11,7 @@ import {
 } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type IngestConfig } from './config.js';
 import { ConnectionDrain, SETTLE_MAX_MS } from './drain.js';
 import { BullEnqueuer } from './enqueuer.js';
 import { IngestMetrics } from './metrics.js';
@@ -28,6 +29,82 @@ async function redisReady(connection: Redis, ms: number): Promise<boolean> {
   ]);
   clearTimeout(timer);
   return ready;
+}
+
+/** Where ingest listens, and whether the dashboard is on. */
+function logListening(config: IngestConfig, logger: Logger, dashboardPath: string | undefined): void {
+  logger.info(
+    {
+      port: config.port,
+      adminPort: config.adminPort,
+      path: config.callbackPath,
+      apps: [...config.apps.keys()],
+    },
+    'ingest listening',
+  );
+  if (config.dashboard) {
+    logger.info(
+      {
+        url: `http://${config.adminHost}:${config.adminPort}${dashboardPath}`,
+        readOnly: config.dashboard.readOnly,
+      },
+      'Bull dashboard on (HTTP basic auth)',
+    );
+  } else {
+    logger.info('Bull dashboard off: set DASHBOARD_USER and DASHBOARD_PASSWORD to turn it on');
+  }
+}
+
+/**
+ * SIGTERM: not ready at once, so that load balancers stop sending here, but still serving for the drain;
+ * every answer closes its connection, so that clients open new ones (elsewhere, once the load balancer
+ * took this instance out). Then, once clients stopped reconnecting (see ConnectionDrain.stopListening),
+ * no longer listening, and every request already read is answered before Redis is closed.
+ */
+async function stop(
+  signal: string,
+  r: {
+    readonly config: IngestConfig;
+    readonly logger: Logger;
+    readonly drain: ConnectionDrain;
+    readonly adminServer: Server;
+    readonly dashboard: { close(): Promise<void> } | null;
+    readonly enqueuer: BullEnqueuer;
+    readonly connection: Redis;
+  },
+): Promise<void> {
+  const { config, logger, drain, adminServer, dashboard, enqueuer, connection } = r;
+  drain.closeAfterAnswers();
+  logger.info(
+    { signal, drainMs: config.shutdownDrainMs },
+    'stopping: not ready, still serving (answers close their connection) while load balancers stop sending',
+  );
+  await sleep(config.shutdownDrainMs);
+  await drain.stopListening(SETTLE_MAX_MS);
+  logger.info(
+    { connections: drain.connections, deadlineMs: config.shutdownTimeoutMs },
+    'drained: no longer listening, answering the requests already read',
+  );
+  const { forced } = await drain.finish({ deadlineMs: config.shutdownTimeoutMs, idleMs: IDLE_CLOSE_MS });
+  if (forced > 0) {
+    logger.warn(
+      { connections: forced, deadlineMs: config.shutdownTimeoutMs },
+      'SHUTDOWN_TIMEOUT_MS reached: closed the connections still open',
+    );
+  }
+  if (drain.unanswerable > 0) {
+    logger.warn(
+      { requests: drain.unanswerable },
+      'pipelined requests that arrived after their connection’s last answer were not processed',
+    );
+  }
+  adminServer.close();
+  adminServer.closeAllConnections();
+  await dashboard?.close();
+  await enqueuer.close();
+  await connection.quit().catch(() => connection.disconnect());
+  logger.info('stopped');
+  process.exit(0);
 }
 
 async function main(): Promise<void> {
@@ -73,65 +150,12 @@ async function main(): Promise<void> {
   server.headersTimeout = config.keepAliveTimeoutMs + 5000;
   const adminServer: Server = admin.listen(config.adminPort, config.adminHost);
   await Promise.all([once(server, 'listening'), once(adminServer, 'listening')]);
-  logger.info(
-    {
-      port: config.port,
-      adminPort: config.adminPort,
-      path: config.callbackPath,
-      apps: [...config.apps.keys()],
-    },
-    'ingest listening',
-  );
-  if (config.dashboard) {
-    logger.info(
-      {
-        url: `http://${config.adminHost}:${config.adminPort}${dashboardModule?.DASHBOARD_PATH}`,
-        readOnly: config.dashboard.readOnly,
-      },
-      'Bull dashboard on (HTTP basic auth)',
-    );
-  } else {
-    logger.info('Bull dashboard off: set DASHBOARD_USER and DASHBOARD_PASSWORD to turn it on');
-  }
+  logListening(config, logger, dashboardModule?.DASHBOARD_PATH);
 
-  // SIGTERM: not ready at once, so that load balancers stop sending here, but still serving for the drain;
-  // every answer closes its connection, so that clients open new ones (elsewhere, once the load balancer
-  // took this instance out). Then, once clients stopped reconnecting (see ConnectionDrain.stopListening),
-  // no longer listening, and every request already read is answered before Redis is closed.
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    drain.closeAfterAnswers();
-    logger.info(
-      { signal, drainMs: config.shutdownDrainMs },
-      'stopping: not ready, still serving (answers close their connection) while load balancers stop sending',
-    );
-    await sleep(config.shutdownDrainMs);
-    await drain.stopListening(SETTLE_MAX_MS);
-    logger.info(
-      { connections: drain.connections, deadlineMs: config.shutdownTimeoutMs },
-      'drained: no longer listening, answering the requests already read',
-    );
-    const { forced } = await drain.finish({ deadlineMs: config.shutdownTimeoutMs, idleMs: IDLE_CLOSE_MS });
-    if (forced > 0) {
-      logger.warn(
-        { connections: forced, deadlineMs: config.shutdownTimeoutMs },
-        'SHUTDOWN_TIMEOUT_MS reached: closed the connections still open',
-      );
-    }
-    if (drain.unanswerable > 0) {
-      logger.warn(
-        { requests: drain.unanswerable },
-        'pipelined requests that arrived after their connection’s last answer were not processed',
-      );
-    }
-    adminServer.close();
-    adminServer.closeAllConnections();
-    await dashboard?.close();
-    await enqueuer.close();
-    await connection.quit().catch(() => connection.disconnect());
-    logger.info('stopped');
-    process.exit(0);
+    await stop(signal, { config, logger, drain, adminServer, dashboard, enqueuer, connection });
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
