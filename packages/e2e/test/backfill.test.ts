@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { callbackQuery, eventually, killAll, type FakeAppState, type FakeTencent } from '@imsync/testing';
+import { callbackQuery, eventually, killAll, type FakeAppState } from '@imsync/testing';
 import {
   afterCalls,
   backfillEnv,
@@ -84,7 +84,7 @@ describe('backfill: the real command against a fake Tencent REST server', functi
   }
 
   it('into empty stores: the documented tables and views equal the fake app', async () => {
-    const { state, stack, args, env, fake } = await setUp({ groups: 300, users: 120 });
+    const { state, stack, args, env, fake } = await setUp({ groups: 200, users: 100 });
     expect(await readStores(stack, SDK_APP_ID).catch(() => EMPTY)).to.deep.equal(EMPTY);
     const run = await runBackfill(args, env());
     expect(run.exit, run.stdout).to.deep.equal({ code: 0, signal: null });
@@ -263,5 +263,141 @@ describe('backfill: the real command against a fake Tencent REST server', functi
       (f) => f.from_account === unblocked.from && f.to_account === unblocked.to,
     )!.status = 'unblocked';
     expect(await readStores(stack, SDK_APP_ID)).to.deep.equal(expected);
+  });
+
+  it('killed halfway (SIGKILL), twice, the same command resumes and ends as a whole run; run again, it changes nothing', async () => {
+    const { state, fake, stack, args, env } = await setUp({ groups: 100, users: 60 });
+    const expected = expectedStores(state);
+    const checkpoints = async () =>
+      (
+        await stack.query<{ part: string; done: boolean }>(
+          'SELECT part, done FROM $schema.sweep_checkpoints ORDER BY part',
+        )
+      ).rows;
+    // the first kill lands among the group parts, the second among the user parts
+    for (const calls of [120, 480]) {
+      const run = spawnBackfill(args, env());
+      await afterCalls(fake, calls, run);
+      run.signal('SIGKILL');
+      expect(await run.exited).to.deep.equal({ code: null, signal: 'SIGKILL' });
+      expect(
+        (await checkpoints()).some((c) => !c.done),
+        'a part left to do',
+      ).to.equal(true);
+      expect(await readStores(stack, SDK_APP_ID)).to.not.deep.equal(expected);
+    }
+    const resumed = await runBackfill(args, env());
+    expect(resumed.exit, resumed.stdout).to.deep.equal({ code: 0, signal: null });
+    expect(parseSummary(resumed.stdout).resumed).to.equal(true);
+    const stores = await readStores(stack, SDK_APP_ID);
+    expect(stores).to.deep.equal(expected);
+
+    const again = await runBackfill(args, env());
+    expect(again.exit, again.stdout).to.deep.equal({ code: 0, signal: null });
+    const summary = parseSummary(again.stdout);
+    expect(summary.resumed).to.equal(false);
+    expect(summary.calls).to.be.above(0);
+    expect(Object.keys(summary.changes)).to.have.members([
+      'groups',
+      'group_members',
+      'topics',
+      'users',
+      'friendships',
+      'blocklist',
+    ]);
+    for (const [table, c] of Object.entries(summary.changes))
+      expect(c, table).to.deep.equal({ inserted: 0, changed: 0, ended: 0 });
+    expect(await readStores(stack, SDK_APP_ID)).to.deep.equal(stores);
+  });
+
+  it('a rate-limit storm and a low limit midway: the client backs off, retries and still finishes right', async () => {
+    const { state, fake, stack, args, env } = await setUp({ groups: 60, users: 40 });
+    const run = spawnBackfill(args, env());
+    await afterCalls(fake, 30, run);
+    // a storm: the next calls, whenever they come, are refused; then a limit far below the client's pace
+    fake.rateLimitStorm(6);
+    await afterCalls(fake, 30 + 6, run);
+    fake.setRateLimit(20);
+    await afterCalls(fake, 100, run);
+    fake.setRateLimit(undefined);
+    expect(await run.exited, run.tail()).to.deep.equal({ code: 0, signal: null });
+    const limited = fake.countCalls(undefined, 60018);
+    // the storm's answers, and more while the limit held
+    expect(limited).to.be.above(6);
+    const summary = parseSummary(run.logs.map((l) => l.raw).join('\n'));
+    expect(summary.retries, 'every rate-limited call retried').to.equal(limited);
+    expect(summary.calls).to.equal(fake.calls.length);
+    expect(await readStores(stack, SDK_APP_ID)).to.deep.equal(expectedStores(state));
+  });
+
+  it('every UserSig expires midway: the client renews it and finishes', async () => {
+    const { state, fake, stack, args, env } = await setUp({ groups: 60, users: 40 });
+    const run = spawnBackfill(args, env());
+    await afterCalls(fake, 100, run);
+    fake.expireSignatures();
+    expect(await run.exited, run.tail()).to.deep.equal({ code: 0, signal: null });
+    const firstExpired = fake.calls.findIndex((c) => c.code === 70001);
+    expect(firstExpired, 'a call refused as expired').to.be.at.least(100);
+    expect(fake.calls.slice(firstExpired).filter((c) => c.code === 0)).to.have.length.above(50);
+    expect(await readStores(stack, SDK_APP_ID)).to.deep.equal(expectedStores(state));
+  });
+
+  for (const setting of ['IM_SECRET_KEY', 'IM_SECRET_KEYS'] as const)
+    it(`a wrong secret key in ${setting}: a clear error naming it, and nothing written`, async () => {
+      const { fake, stack, args, env } = await setUp({ groups: 20, users: 10 });
+      const wrong = 'not-the-key-of-this-app';
+      const keys: Record<string, string> =
+        setting === 'IM_SECRET_KEY'
+          ? { IM_SECRET_KEY: wrong }
+          : { IM_SECRET_KEY: '', IM_SECRET_KEYS: `1400000999:${SECRET_KEY},${SDK_APP_ID}:${wrong}` };
+      const run = await runBackfill(args, env(keys));
+      expect(run.exit.code, run.stdout).to.not.equal(0);
+      expect(run.stdout).to.include(setting).and.include(String(SDK_APP_ID)).and.include('rejected');
+      expect(run.stdout).to.not.include(wrong);
+      expect(run.stdout).to.not.include(SECRET_KEY);
+      expect(fake.countCalls(undefined, 0), 'calls answered OK').to.equal(0);
+      expect(fake.calls.length).to.be.above(0);
+      expect(await readStores(stack, SDK_APP_ID).catch(() => EMPTY)).to.deep.equal(EMPTY);
+    });
+
+  it('drift: what changed in Tencent without a callback is repaired by the next run', async () => {
+    const { state, stack, args, env } = await setUp({ groups: 60, users: 40 });
+    const first = await runBackfill(args, env());
+    expect(first.exit, first.stdout).to.deep.equal({ code: 0, signal: null });
+    const before = await readStores(stack, SDK_APP_ID);
+    expect(before).to.deep.equal(expectedStores(state));
+
+    // Tencent's state changes; no callback reaches imsync
+    const left = groupWithMember(state, 'Public');
+    const destroyed = [...state.groups.values()].find(
+      (g) => g.Type === 'Community' && g.members.size > 1 && g.topics.size > 0,
+    )!;
+    const renamed = groupWithMember(state, 'Meeting').group;
+    const unfriended = pairOf(state, 'friends');
+    state.removeMember(left.group.GroupId, left.account);
+    state.destroyGroup(destroyed.GroupId);
+    state.group(renamed.GroupId).Name = 'renamed in Tencent';
+    state.removeFriend(unfriended.from, unfriended.to);
+
+    const second = await runBackfill(args, env());
+    expect(second.exit, second.stdout).to.deep.equal({ code: 0, signal: null });
+    const after = await readStores(stack, SDK_APP_ID);
+    const expected = structuredClone(before);
+    expected.groups.find((g) => g.group_id === destroyed.GroupId)!.destroyed = true;
+    expected.groups.find((g) => g.group_id === renamed.GroupId)!.name = 'renamed in Tencent';
+    for (const m of expected.group_members)
+      if (m.group_id === destroyed.GroupId) Object.assign(m, { status: 'left', exit_type: 'Destroyed' });
+      else if (m.group_id === left.group.GroupId && m.member_account === left.account)
+        Object.assign(m, { status: 'left', exit_type: 'Reconciled' });
+    for (const t of expected.topics) if (t.group_id === destroyed.GroupId) t.destroyed = true;
+    expected.friendships.find(
+      (f) => f.from_account === unfriended.from && f.to_account === unfriended.to,
+    )!.status = 'removed';
+    expect(after).to.deep.equal(expected);
+    const { changes } = parseSummary(second.stdout);
+    expect(changes.groups).to.include({ inserted: 0, ended: 1 });
+    expect(changes.groups?.changed).to.be.at.least(1);
+    expect(changes.group_members).to.include({ inserted: 0, ended: 1 });
+    expect(changes.friendships).to.deep.equal({ inserted: 0, changed: 0, ended: 1 });
   });
 });

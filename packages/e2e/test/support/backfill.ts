@@ -229,8 +229,7 @@ const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
  * the groups not destroyed, `active_group_members` exactly the memberships `joined`.
  */
 export async function readStores(stack: Stack, sdkAppId: number): Promise<Stores> {
-  const q = async <R extends Record<string, unknown>>(sql: string) =>
-    (await stack.query<R>(sql, [sdkAppId])).rows;
+  const q = async <R>(sql: string): Promise<R[]> => (await stack.query(sql, [sdkAppId])).rows as R[];
   const groups = (
     await q<
       Omit<GroupRow, 'created_at' | 'destroyed'> & { created_at: Date | null; destroyed_at: Date | null }
