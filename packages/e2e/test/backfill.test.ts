@@ -351,7 +351,8 @@ describe('backfill: the real command against a fake Tencent REST server', functi
           ? { IM_SECRET_KEY: wrong }
           : { IM_SECRET_KEY: '', IM_SECRET_KEYS: `1400000999:${SECRET_KEY},${SDK_APP_ID}:${wrong}` };
       const run = await runBackfill(args, env(keys));
-      expect(run.exit.code, run.stdout).to.not.equal(0);
+      expect(run.exit, run.stdout).to.deep.equal({ code: 78, signal: null });
+      expect(run.stdout).to.include('configuration error').and.not.include('run the same command');
       expect(run.stdout).to.include(setting).and.include(String(SDK_APP_ID)).and.include('rejected');
       expect(run.stdout).to.not.include(wrong);
       expect(run.stdout).to.not.include(SECRET_KEY);
