@@ -51,7 +51,9 @@ export class Caller {
     this.#limiters = new Map(
       ENDPOINT_NAMES.map((e) => {
         const cap = e === 'get_appid_group_list' ? settings.groupListRps : settings.maxRps;
-        return [e, new EndpointLimiter(Math.min(cap, ENDPOINTS[e].documentedRps), this.#closing.signal)];
+        const rps = Math.min(cap, ENDPOINTS[e].documentedRps);
+        const { backoffBaseMs, rateLimitBackoffMaxMs } = settings;
+        return [e, new EndpointLimiter(rps, this.#closing.signal, backoffBaseMs, rateLimitBackoffMaxMs)];
       }),
     );
   }
@@ -84,6 +86,8 @@ export class Caller {
         willRetry,
         durationMs: performance.now() - started,
       });
+      if (outcome.errorClass === 'rate_limit') limiter.rateLimited();
+      else if (outcome.httpStatus !== null) limiter.answered();
       if (outcome.result === 'ok') return this.#validate(endpoint, outcome.body);
       if (!willRetry) throw this.#error(endpoint, outcome, attempt);
       this.#retries++;
@@ -92,9 +96,10 @@ export class Caller {
         this.#renewSig();
         continue;
       }
-      const delay = backoffMs(attempt, this.#s.backoffBaseMs, this.#s.backoffMaxMs);
-      if (outcome.errorClass === 'rate_limit') limiter.coolDown(delay);
-      else await sleep(delay, undefined, { signal: abort });
+      if (outcome.errorClass !== 'rate_limit')
+        await sleep(backoffMs(attempt, this.#s.backoffBaseMs, this.#s.backoffMaxMs), undefined, {
+          signal: abort,
+        });
     }
   }
 

@@ -51,8 +51,13 @@ export interface TencentApiClientOptions {
   readonly maxRateLimitRetries?: number;
   /** First backoff delay; doubled on each retry (with jitter), up to `backoffMaxMs`. Default 200 ms. */
   readonly backoffBaseMs?: number;
-  /** Default 30 000 ms. */
+  /** Longest backoff after transient faults. Default 30 000 ms. */
   readonly backoffMaxMs?: number;
+  /**
+   * Longest cool-down of an endpoint after rate-limit answers in a row (it starts at `backoffBaseMs` and
+   * doubles, with jitter). Default 2 000 ms: Tencent's limits are per second.
+   */
+  readonly rateLimitBackoffMaxMs?: number;
   /** Called for every HTTP attempt (metrics, logs). Must not throw. */
   readonly onCall?: (event: CallEvent) => void;
   /** The clock UserSigs are dated with (ms since the epoch). Default `Date.now`. */
@@ -101,6 +106,7 @@ export class TencentApiClient {
       maxRateLimitRetries: 20,
       backoffBaseMs: 200,
       backoffMaxMs: 30_000,
+      rateLimitBackoffMaxMs: 2000,
       now: Date.now,
       ...stripUndefined(options),
     });

@@ -26,6 +26,7 @@ export async function harness(
     groupListRps: 200,
     backoffBaseMs: 5,
     backoffMaxMs: 50,
+    rateLimitBackoffMaxMs: 50,
     onCall: (e) => events.push(e),
     ...clientOptions,
   });

@@ -94,6 +94,14 @@ export function formatSummary(s: SweepSummary): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Whether Tencent refused the credentials (the REST client's errors say so with `errorClass: 'auth'`, and
+ * name the setting): a setting to fix, not an outage that running the same command again gets past.
+ */
+function isRefusedCredential(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { errorClass?: unknown }).errorClass === 'auth';
+}
+
 export interface BackfillDeps {
   /** The REST client for one app, adapted to the sweep's port; throws a ConfigError for bad settings. */
   readonly createSource: (
@@ -107,8 +115,9 @@ export interface BackfillDeps {
 
 /**
  * `backfill --app …`: parses its arguments and the environment, migrates the schema, runs the sweep with a
- * progress display and prints the summary. Returns the exit code: 0 done, 64 bad usage, 78 bad settings,
- * 1 stopped by an error (the checkpoint is kept: the same command continues).
+ * progress display and prints the summary. Returns the exit code: 0 done, 64 bad usage, 78 bad settings
+ * (Tencent refusing the secret key or the admin account included), 1 stopped by an error (the checkpoint
+ * is kept: the same command continues).
  */
 export async function runBackfill(
   argv: readonly string[],
@@ -156,6 +165,10 @@ export async function runBackfill(
     deps.stdout.write(formatSummary(summary));
     return 0;
   } catch (err) {
+    if (isRefusedCredential(err)) {
+      deps.stderr.write(`\nbackfill: configuration error: ${(err as Error).message}\n`);
+      return 78;
+    }
     deps.stderr.write(
       `\nbackfill: stopped: ${(err as Error).message}\nThe checkpoint is kept: run the same command to continue.\n`,
     );

@@ -130,6 +130,35 @@ describe('backfill command', function () {
     expect(await runBackfill(['--only', 'groups'], {}, deps)).to.equal(64);
   });
 
+  it('credentials Tencent refuses: a configuration error naming the setting (exit 78), not an outage to resume', async () => {
+    const err = new Sink();
+    const refused = Object.assign(
+      new Error(
+        'get_appid_group_list: IM_SECRET_KEY: the secret key of SDKAppID 1400000001 was rejected by Tencent',
+      ),
+      { errorClass: 'auth' },
+    );
+    const source = new ModelSource(StoreModel.of([]), APP);
+    source.groupIdPage = () => Promise.reject(refused);
+    const env = { DATABASE_URL: TEST_DATABASE_URL, DB_SCHEMA: schema };
+    const code = await runBackfill(['--app', String(APP)], env, {
+      createSource: async () => source,
+      stdout: new Sink(),
+      stderr: err,
+    });
+    expect(code).to.equal(78);
+    expect(err.text).to.include('configuration error').and.include('IM_SECRET_KEY');
+    expect(err.text).to.not.include('run the same command');
+    // any other failure stops with the checkpoint kept (exit 1)
+    source.groupIdPage = () => Promise.reject(new Error('Tencent is unreachable'));
+    const again = await runBackfill(['--app', String(APP)], env, {
+      createSource: async () => source,
+      stdout: new Sink(),
+      stderr: err,
+    });
+    expect(again).to.equal(1);
+  });
+
   it('on a terminal the progress line is redrawn in place, with rate and ETA', () => {
     const out = new Sink(true);
     let t = 0;
