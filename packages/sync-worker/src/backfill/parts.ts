@@ -194,6 +194,12 @@ const topics = perGroup("type = 'Community' AND owner_account IS NOT NULL", asyn
  * The users the stores know of (users, group members and owners, friends and blocklists, both sides) and
  * the users file's, sorted, after `after`.
  */
+/**
+ * The order of user ids across a resumed run: their UTF-8 bytes, as PostgreSQL's "C" collation compares
+ * them, whatever the database's own collation (the cursor is compared in SQL and in JavaScript alike).
+ */
+export const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 async function knownUsers(ctx: PartContext, after: string): Promise<string[]> {
   const res = await ctx.db.query<{ id: string }>(
     `SELECT id FROM (
@@ -204,12 +210,12 @@ async function knownUsers(ctx: PartContext, after: string): Promise<string[]> {
        UNION SELECT to_account FROM friendships WHERE sdk_app_id = $1
        UNION SELECT from_account FROM blocklist WHERE sdk_app_id = $1
        UNION SELECT to_account FROM blocklist WHERE sdk_app_id = $1) u
-     WHERE id > $2`,
+     WHERE id COLLATE "C" > $2`,
     [ctx.o.sdkAppId, after],
   );
   const ids = new Set(res.rows.map((r) => r.id));
-  for (const id of ctx.o.users ?? []) if (id > after) ids.add(id);
-  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of ctx.o.users ?? []) if (byBytes(id, after) > 0) ids.add(id);
+  return [...ids].sort(byBytes);
 }
 
 /** A part over the known users in id order, `size` at a time, resumable after the last user done. */
