@@ -8,26 +8,37 @@ export function callbacksIn(job: Pick<Job, 'name' | 'data'>): number {
   return Array.isArray(events) ? Math.max(1, events.length) : 1;
 }
 
+/** How many of the latest jobs' sizes the estimate of the next job's size looks at. */
+const WINDOW = 64;
+/** At most this many jobs of unknown size are fetched ahead of the ones held. */
+const MAX_AHEAD = 64;
+
 /**
  * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY) from the first fetch on. BullMQ's
- * concurrency counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks: 256 batches of 64 would be
- * 16,384 callbacks in memory at once. BullMQ fetches a job before its size is known (sizes are learnt when a
- * job reaches the processor), so the job limit is the jobs held plus as many jobs as the callbacks left in
- * the budget allow at the largest size a job may have (`DEFAULT_BATCH_MAX`, or the largest job seen if
- * larger). The callbacks held never exceed `limit` plus one job's worth, whatever the order of small and
- * large jobs in the queue; a worker of jobs of one callback still holds `limit` jobs.
+ * concurrency counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks. BullMQ fetches a job
+ * before its size is known, so the job limit is the jobs held plus as many jobs as the callbacks left in the
+ * budget allow at the largest size among the latest WINDOW jobs (a batch of DEFAULT_BATCH_MAX until that
+ * many jobs were seen), and never more than MAX_AHEAD ahead:
+ * - a worker that starts on any backlog, or whose latest jobs include a batch, holds at most `limit` plus
+ *   one job's worth;
+ * - a worker whose latest WINDOW jobs were all small fetches up to MAX_AHEAD ahead, which keeps many small
+ *   jobs in hand (the group commit needs them ready together);
+ * - should batches follow WINDOW small jobs, at most MAX_AHEAD of them arrive before the estimate is a
+ *   batch again: `limit` plus MAX_AHEAD batches, once.
  */
 export class CallbackBudget {
   private jobs = 0;
   private callbacks = 0;
   private worker: Pick<Worker, 'concurrency'> | undefined;
+  private readonly recent: number[] = Array.from({ length: WINDOW }, () => DEFAULT_BATCH_MAX);
+  private next = 0;
   private largest = DEFAULT_BATCH_MAX;
   constructor(private readonly limit: number) {}
 
   /** The job limit for the jobs held now (at least 1, so that a worker never stops). */
   get jobLimit(): number {
-    const unknown = Math.ceil(Math.max(0, this.limit - this.callbacks) / this.largest);
-    return Math.max(1, this.jobs + unknown);
+    const ahead = Math.ceil(Math.max(0, this.limit - this.callbacks) / this.largest);
+    return Math.max(1, this.jobs + Math.min(MAX_AHEAD, ahead));
   }
 
   /** The worker whose job limit this sets: call it before the worker's first fetch. */
@@ -37,7 +48,11 @@ export class CallbackBudget {
   }
 
   take(callbacks: number): void {
-    this.largest = Math.max(this.largest, callbacks);
+    const old = this.recent[this.next]!;
+    this.recent[this.next] = callbacks;
+    this.next = (this.next + 1) % WINDOW;
+    if (callbacks >= this.largest) this.largest = callbacks;
+    else if (old === this.largest) this.largest = Math.max(...this.recent);
     this.jobs++;
     this.callbacks += callbacks;
     if (this.worker) this.worker.concurrency = this.jobLimit;

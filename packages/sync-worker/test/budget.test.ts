@@ -15,13 +15,16 @@ const users = (k: number, n: number): SyncJobData[] =>
 describe('sync worker: the callback budget', function () {
   this.timeout(60_000);
 
-  it('the job limit: the jobs held, plus what the callbacks left allow at the largest job size', () => {
+  it('the job limit: the jobs held, plus what the callbacks left allow at the largest recent job size', () => {
     const worker = { concurrency: 256 };
     const budget = new CallbackBudget(256);
     budget.attach(worker);
-    expect(worker.concurrency).to.equal(4, 'nothing held: 4 jobs of up to 64');
+    expect(worker.concurrency).to.equal(4, 'nothing seen yet: 4 jobs of up to 64');
     budget.take(1);
-    expect(worker.concurrency).to.equal(1 + 4, 'one small job held: still 4 unknown jobs at most');
+    expect(worker.concurrency).to.equal(
+      1 + 4,
+      'one small job among 64 unknown: still 4 unknown jobs at most',
+    );
     budget.take(64);
     expect(worker.concurrency).to.equal(2 + 3);
     for (let i = 0; i < 191; i++) budget.take(1);
@@ -29,12 +32,15 @@ describe('sync worker: the callback budget', function () {
     budget.take(1);
     expect(worker.concurrency).to.equal(194, 'over the limit: none either');
     budget.give(64);
-    expect(worker.concurrency).to.equal(193 + 1);
+    expect(worker.concurrency).to.equal(193 + 63, 'the latest 64 jobs were small: room for 63 small ones');
     budget.take(200);
     expect(worker.concurrency).to.equal(194, 'a larger job than any seen: the largest size grows');
     for (let i = 0; i < 193; i++) budget.give(1);
     budget.give(200);
-    expect(worker.concurrency).to.equal(2, '256 / 200: jobs may be as large as the largest seen');
+    expect(worker.concurrency).to.equal(2, '256 / 200: the next jobs may be as large as the latest largest');
+    for (let i = 0; i < 64; i++) budget.take(1);
+    for (let i = 0; i < 64; i++) budget.give(1);
+    expect(worker.concurrency).to.equal(64, '64 small jobs in a row: at most 64 jobs ahead');
     for (let i = 0; i < 400; i++) budget.take(1);
     budget.give(1);
     expect(worker.concurrency).to.equal(399, 'never below the jobs held');
