@@ -17,8 +17,8 @@ export const USAGE = `npm run bench [-- options]
   --drain-rounds=N     alternating drain rounds (default 2; quick 1)
   --batch=B            callbacks per job in the batched drain (default 16)
   --concurrency=N      WORKER_CONCURRENCY of every worker (default 256, the sync-worker's)
-  --rates=a,b,…        end-to-end rates tried, ascending, callbacks/s (default 2000,3000,…,8000;
-                       quick 2000,4000,6000)
+  --rates=a,b,…        end-to-end rates tried, ascending, callbacks/s (default 1000,2000,…,8000;
+                       quick 1000,3000,5000)
   --e2e-seconds=S      seconds at each rate (default 10; quick 3)
   --backlog=N          callbacks waiting when the backlog scenario's worker starts (default 1000000;
                        quick 100000)
@@ -65,8 +65,8 @@ export function parseOptions(args: readonly string[]) {
     typeof v.rates === 'string'
       ? v.rates.split(',').map(Number)
       : quick
-        ? [2000, 4000, 6000]
-        : [2000, 3000, 4000, 5000, 6000, 7000, 8000];
+        ? [1000, 3000, 5000]
+        : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000];
   if (rates.some((r, i) => !(r > 0) || (i > 0 && r <= rates[i - 1]!)))
     throw new Error(`--rates: "${String(v.rates)}" is not a list of ascending positive rates`);
   return Object.freeze({
