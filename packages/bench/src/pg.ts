@@ -1,15 +1,4 @@
-import pg from 'pg';
-import type { Probe } from '@imsync/testing';
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+import { withClient, type Probe } from '@imsync/testing';
 
 export const probeKey = (p: Probe): string => `${p.table}\u0000${p.value}`;
 

@@ -3,6 +3,7 @@ import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
 import { parseTencentApiEnv } from '@imsync/tencent-api';
 import { parseInterval, RECONCILE_ENV } from './backfill/config.js';
 import { DEFAULT_LOCKS, type WorkerLocks } from './locks.js';
+import { STORE_ENV } from './store-env.js';
 
 export { ConfigError };
 
@@ -29,12 +30,7 @@ export interface WorkerConfig {
 
 const schema = object({
   ...COMMON_ENV,
-  DATABASE_URL: string()
-    .matches(/^postgres(ql)?:\/\//, '${path} must be a postgres:// URL')
-    .default('postgres://postgres:postgres@127.0.0.1:5432/imsync'),
-  DB_SCHEMA: string()
-    .matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier')
-    .default('imsync'),
+  ...STORE_ENV,
   WORKER_CONCURRENCY: number().integer().min(1).max(1024).default(256),
   PG_POOL_SIZE: number().integer().min(1).max(500).optional(),
   WORKER_ADMIN_HOST: string().default('127.0.0.1'),

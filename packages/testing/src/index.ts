@@ -1,6 +1,13 @@
 export { loadSample, loadSamples, SAMPLES_DIR, type Sample } from './samples.js';
 export { uniquePrefix, deletePrefix, freePort, PrivateRedis, TEST_REDIS_URL } from './redis.js';
-export { uniqueSchema, dropSchema, ensureDatabase, tableCounts, TEST_DATABASE_URL } from './postgres.js';
+export {
+  uniqueSchema,
+  dropSchema,
+  ensureDatabase,
+  tableCounts,
+  TEST_DATABASE_URL,
+  withClient,
+} from './postgres.js';
 export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './http.js';
 export {
   killAll,

@@ -1,5 +1,6 @@
 import { number, object, string } from 'yup';
 import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+import { STORE_ENV } from '../store-env.js';
 
 /** Settings of backfill and reconcile (the REST client's own are parsed by the client's package). */
 export interface SweepConfig {
@@ -38,12 +39,7 @@ export const RECONCILE_ENV = {
 
 const schema = object({
   LOG_LEVEL: COMMON_ENV.LOG_LEVEL,
-  DATABASE_URL: string()
-    .matches(/^postgres(ql)?:\/\//, '${path} must be a postgres:// URL')
-    .default('postgres://postgres:postgres@127.0.0.1:5432/imsync'),
-  DB_SCHEMA: string()
-    .matches(/^[a-z_][a-z0-9_]{0,62}$/, '${path} must be a lower-case SQL identifier')
-    .default('imsync'),
+  ...STORE_ENV,
   ...RECONCILE_ENV,
 });
 
