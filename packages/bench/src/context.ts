@@ -158,8 +158,8 @@ export class Context {
     return { name, proc, port };
   }
 
-  /** The real sync-worker; it runs its migrations before it is ready. */
-  async startSyncWorker(name: string, prefix: string, schema: string): Promise<NodeProcess> {
+  /** The real sync-worker (of the `--before` checkout with `before`); it runs its migrations first. */
+  async startSyncWorker(name: string, prefix: string, schema: string, before = false): Promise<NodeProcess> {
     const env = {
       REDIS_URL: this.redisUrl,
       DATABASE_URL: this.databaseUrl,
@@ -175,6 +175,7 @@ export class Context {
       ...this.spawnOptions(name, undefined),
       nodeFlags: this.nodeFlags(),
       timeoutMs: 60_000,
+      root: before ? this.opts.before : undefined,
     });
   }
 

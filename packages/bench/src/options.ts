@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const SCENARIOS = ['throughput', 'drain', 'e2e', 'backlog'] as const;
@@ -23,6 +24,8 @@ export const USAGE = `npm run bench [-- options]
   --backlog=N          callbacks waiting when the backlog scenario's worker starts (default 1000000;
                        quick 100000)
   --backlog-seconds=S  how long the backlog scenario's worker runs (default 30; quick 10)
+  --before=DIR         another imsync checkout, built (npm ci && npm run build): the drain also runs
+                       its sync-worker, beside this tree's, for a before/after comparison
   --profile            ingest and the sync-worker write --cpu-prof files into bench-results/
   --strict             exit 1 when a target is missed`;
 
@@ -30,7 +33,7 @@ export type BenchOptions = ReturnType<typeof parseOptions>;
 
 /** The options that take a value (checked below). */
 const VALUED =
-  'only setups rounds seconds connections jobs drain-rounds batch concurrency rates e2e-seconds backlog backlog-seconds';
+  'only setups rounds seconds connections jobs drain-rounds batch concurrency rates e2e-seconds backlog backlog-seconds before';
 
 /** The command line, as `node:util` parseArgs reads it; a bad value throws, naming the option. */
 export function parseOptions(args: readonly string[]) {
@@ -88,5 +91,6 @@ export function parseOptions(args: readonly string[]) {
     e2eSeconds: num('e2e-seconds', 10, 3),
     backlogCallbacks: num('backlog', 1_000_000, 100_000),
     backlogSeconds: num('backlog-seconds', 30, 10),
+    before: typeof v.before === 'string' ? resolve(v.before) : undefined,
   });
 }

@@ -17,8 +17,10 @@ export interface ServiceLaunch {
  * How a service runs in production: its package's `start` script, `node [--option …] dist/main.js`, which
  * the Dockerfile's CMD repeats. Tests and the benchmark start services the same way.
  */
-export function serviceLaunch(service: Service): ServiceLaunch {
-  const dir = fileURLToPath(new URL(`../../${service}/`, import.meta.url));
+export function serviceLaunch(service: Service, root?: string): ServiceLaunch {
+  const dir = root
+    ? join(root, 'packages', service)
+    : fileURLToPath(new URL(`../../${service}/`, import.meta.url));
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   const start = pkg.scripts?.start ?? '';
   const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(start);
@@ -263,6 +265,8 @@ export interface ServiceOptions extends Partial<Omit<SpawnOptions, 'args' | 'env
   /** The log line that says it is ready: `ingest listening`, `sync-worker started`. */
   readonly ready?: string;
   readonly timeoutMs?: number;
+  /** Another imsync checkout, built, whose service runs instead of this one's (a before/after comparison). */
+  readonly root?: string;
 }
 
 /** Spawns a process and waits for the log line that says it is ready; kills it if that never comes. */
@@ -290,7 +294,7 @@ export function startService(
   env: Readonly<Record<string, string>>,
   opts: ServiceOptions = {},
 ): Promise<NodeProcess> {
-  const launch = serviceLaunch(service);
+  const launch = serviceLaunch(service, opts.root);
   const ready = opts.ready ?? (service === 'ingest' ? 'ingest listening' : 'sync-worker started');
   return startProcess(
     {

@@ -12,6 +12,8 @@ interface Side {
   readonly batch: number;
   readonly label: string;
   readonly runs: Run[];
+  /** The sync-worker of the `--before` checkout. */
+  readonly before?: boolean;
 }
 interface Run {
   readonly seconds: number;
@@ -39,6 +41,15 @@ export async function drain(ctx: Context): Promise<void> {
       runs: [],
     },
   ];
+  if (o.before)
+    for (const batch of [1, o.drainBatch])
+      sides.push({
+        kind: 'sync-worker',
+        batch,
+        label: `sync-worker before, ${batch === 1 ? 'jobs of one' : `${batch} per job`}`,
+        runs: [],
+        before: true,
+      });
   for (let r = 1; r <= o.drainRounds; r++) {
     for (const side of r % 2 ? sides : [...sides].reverse()) side.runs.push(await drainOnce(ctx, side, r));
   }
@@ -57,7 +68,17 @@ export async function drain(ctx: Context): Promise<void> {
       note: `${worker.toFixed(0)} worker + ${redis.toFixed(0)} Redis + ${postgres.toFixed(0)} PostgreSQL`,
     });
   }
-  const [single, empty, batched, hand] = sides.map(rate) as [number, number, number, number];
+  const [single, empty, batched, hand, ...before] = sides.map(rate) as [
+    number,
+    number,
+    number,
+    number,
+    ...number[],
+  ];
+  if (before.length === 2)
+    ['jobs of one', `${o.drainBatch} per job`].forEach((jobs, i) =>
+      ctx.figure(S, `sync-worker / sync-worker before, ${jobs}`, [single, batched][i]! / before[i]!, 'x'),
+    );
   ctx.figure(S, 'sync-worker / empty processor, jobs of one', single / empty, 'x', {
     note: 'a reference: BullMQ alone',
   });
@@ -75,7 +96,7 @@ export async function drain(ctx: Context): Promise<void> {
 
 async function drainOnce(ctx: Context, side: Side, round: number): Promise<Run> {
   const o = ctx.opts;
-  const name = `${side.kind.split(' ')[0]}-b${side.batch}-r${round}`;
+  const name = `${side.kind.split(' ')[0]}${side.before ? '-before' : ''}-b${side.batch}-r${round}`;
   const [prefix, schema, tag] = [
     ctx.newPrefix(name),
     ctx.newSchema(name.replace(/-/g, '_')),
@@ -87,7 +108,7 @@ async function drainOnce(ctx: Context, side: Side, round: number): Promise<Run> 
   let worker: NodeProcess | undefined;
   try {
     const env = { QUEUE_PREFIX: prefix };
-    if (side.kind === 'sync-worker') worker = await ctx.startSyncWorker(name, prefix, schema);
+    if (side.kind === 'sync-worker') worker = await ctx.startSyncWorker(name, prefix, schema, side.before);
     else if (side.kind === 'empty processor')
       worker = (await ctx.startScript(name, 'baselines/empty-worker.ts', env)).proc;
     else {
