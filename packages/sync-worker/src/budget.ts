@@ -24,7 +24,12 @@ const MAX_AHEAD = 64;
  * - a worker whose latest WINDOW jobs were all small fetches up to MAX_AHEAD ahead, which keeps many small
  *   jobs in hand (the group commit needs them ready together);
  * - should batches follow WINDOW small jobs, at most MAX_AHEAD of them arrive before the estimate is a
- *   batch again: `limit` plus MAX_AHEAD batches, once.
+ *   batch again: `limit` plus MAX_AHEAD batches, once;
+ * - over the limit, the job limit is one below the jobs held: no finished job's slot is refilled until the
+ *   callbacks held are within the limit again.
+ * The worker gives a job back only once BullMQ has chosen whether to fetch the next job as it moves this one
+ * on (see afterNextJobChosen): within the limit, a finished job's slot then goes to the next job in the same
+ * Redis call.
  */
 export class CallbackBudget {
   private jobs = 0;
@@ -37,8 +42,10 @@ export class CallbackBudget {
 
   /** The job limit for the jobs held now (at least 1, so that a worker never stops). */
   get jobLimit(): number {
-    const ahead = Math.ceil(Math.max(0, this.limit - this.callbacks) / this.largest);
-    return Math.max(1, this.jobs + Math.min(MAX_AHEAD, ahead));
+    const room = this.limit - this.callbacks;
+    // over the limit: one below the jobs held, so that no finished job's slot is refilled until back within it
+    const ahead = room < 0 ? -1 : Math.min(MAX_AHEAD, Math.ceil(room / this.largest));
+    return Math.max(1, this.jobs + ahead);
   }
 
   /** The worker whose job limit this sets: call it before the worker's first fetch. */

@@ -30,11 +30,14 @@ describe('sync worker: the callback budget', function () {
     for (let i = 0; i < 191; i++) budget.take(1);
     expect(worker.concurrency).to.equal(193, '256 callbacks held: no job of unknown size');
     budget.take(1);
-    expect(worker.concurrency).to.equal(194, 'over the limit: none either');
+    expect(worker.concurrency).to.equal(193, 'over the limit: one below the jobs held, no slot refilled');
     budget.give(64);
     expect(worker.concurrency).to.equal(193 + 63, 'the latest 64 jobs were small: room for 63 small ones');
     budget.take(200);
-    expect(worker.concurrency).to.equal(194, 'a larger job than any seen: the largest size grows');
+    expect(worker.concurrency).to.equal(
+      193,
+      'a larger job than any seen: over the limit, the largest size grows',
+    );
     for (let i = 0; i < 193; i++) budget.give(1);
     budget.give(200);
     expect(worker.concurrency).to.equal(2, '256 / 200: the next jobs may be as large as the latest largest');
@@ -43,7 +46,9 @@ describe('sync worker: the callback budget', function () {
     expect(worker.concurrency).to.equal(64, '64 small jobs in a row: at most 64 jobs ahead');
     for (let i = 0; i < 400; i++) budget.take(1);
     budget.give(1);
-    expect(worker.concurrency).to.equal(399, 'never below the jobs held');
+    expect(worker.concurrency).to.equal(398, 'over the limit: one below the jobs held');
+    for (let i = 0; i < 399; i++) budget.give(1);
+    expect(worker.concurrency).to.equal(64, 'nothing held: at least one job, at most 64 ahead');
   });
 
   describe('a worker started on a backlog (real Redis and PostgreSQL)', () => {

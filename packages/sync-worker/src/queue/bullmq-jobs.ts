@@ -6,7 +6,9 @@ import { BATCH_DUPLICATES_FIELD } from '@imsync/callbacks';
  * The one place the worker reaches past BullMQ's public API. It relies on:
  * - BullMQ's key layout: a job's hash is the key `queue.toKey(jobId)` names (`toKey` is public);
  * - BullMQ leaving a field of ours (BATCH_DUPLICATES_FIELD, which ingest writes with the job) in that hash
- *   alone for the job's life: while it waits, runs, fails and is retried.
+ *   alone for the job's life: while it waits, runs, fails and is retried;
+ * - the moment a worker chooses whether moving a finished job on also fetches the next one (see
+ *   afterNextJobChosen).
  * bullmq is pinned to an exact version for this; test/queue/bullmq-jobs.test.ts fails when an upgrade
  * changes any of it.
  */
@@ -23,4 +25,16 @@ export async function batchDuplicates(
 ): Promise<Set<number>> {
   const listed = await redis.hget(queue.toKey(jobId), BATCH_DUPLICATES_FIELD);
   return new Set(listed ? listed.split(',').map(Number) : []);
+}
+
+/**
+ * Calls `release` once BullMQ, moving on a job whose processor has just settled, has chosen whether the same
+ * Redis call also fetches the next job. It fetches while the jobs the worker holds (this one included) are
+ * not more than `worker.concurrency`, and reads both in the turn of the event loop in which the processor
+ * settles (Worker.processJob, then handleCompleted or handleFailed). A job limit lowered for this job
+ * before then would refuse its slot to the next job, and the worker would fetch that job with a call of its
+ * own later.
+ */
+export function afterNextJobChosen(release: () => void): void {
+  setImmediate(release);
 }

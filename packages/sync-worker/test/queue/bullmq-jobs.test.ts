@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { Queue, WaitingError, Worker, type Job } from 'bullmq';
+import { Job, Queue, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BATCH_DUPLICATES_FIELD, SYNC_BATCH_JOB, SYNC_QUEUE } from '@imsync/callbacks';
 import { deletePrefix, TEST_REDIS_URL, uniquePrefix } from '@imsync/testing';
-import { batchDuplicates } from '../../src/queue/bullmq-jobs.js';
+import { afterNextJobChosen, batchDuplicates } from '../../src/queue/bullmq-jobs.js';
 
 /*
  * What src/queue/bullmq-jobs.ts relies on in BullMQ, checked through BullMQ's public API against real Redis:
@@ -115,5 +115,46 @@ describe('queue/bullmq-jobs: what the worker relies on in BullMQ', () => {
     const job = (await queue.getJob(id))!;
     expect(job.attemptsMade, 'the failure and the completion; the hand-back counts none').to.equal(2);
     expect(await batchDuplicates(redis, queue, id)).to.deep.equal(new Set([3]));
+  });
+
+  it('chooses whether moving a finished job on fetches the next one before afterNextJobChosen runs', async () => {
+    // a spy on the public Job.moveToCompleted: its third argument is the worker's choice
+    const moveToCompleted = Job.prototype.moveToCompleted;
+    const fetchedNext = new Map<string, boolean>();
+    Job.prototype.moveToCompleted = function (this: Job, ...args: Parameters<Job['moveToCompleted']>) {
+      fetchedNext.set(this.name, args[2] ?? true);
+      return moveToCompleted.apply(this, args);
+    };
+    try {
+      /**
+       * Two jobs held at once; each lowers the job limit to 1 as it ends, through `lower`; true when the
+       * worker fetched the next job as it moved the first of the two on.
+       */
+      const firstFetchedNext = async (round: string, lower: (apply: () => void) => void) => {
+        await queue.pause();
+        await queue.addBulk(['a', 'b', 'c'].map((n) => ({ name: `${round}-${n}`, data: {} })));
+        let arrived = 0;
+        let bothHeld!: () => void;
+        const held = new Promise<void>((resolve) => (bothHeld = resolve));
+        const w = work(async (job) => {
+          if (job.name.endsWith('c')) return;
+          if (++arrived === 2) bothHeld();
+          await held;
+          lower(() => (w.concurrency = 1));
+        });
+        w.concurrency = 2;
+        await queue.resume();
+        await new Promise<void>((resolve) => w.on('completed', (job) => job.name.endsWith('c') && resolve()));
+        await w.close();
+        worker = undefined;
+        workerConnection?.disconnect();
+        return [`${round}-a`, `${round}-b`].some((n) => fetchedNext.get(n) === true);
+      };
+      expect(await firstFetchedNext('deferred', afterNextJobChosen)).to.equal(true);
+      // the control: the same limit lowered as the processor ends refuses the slot
+      expect(await firstFetchedNext('at-once', (apply) => apply())).to.equal(false);
+    } finally {
+      Job.prototype.moveToCompleted = moveToCompleted;
+    }
   });
 });
