@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import {
   eventKeyOf,
   InvalidCallbackError,
+  isBeforeCallback,
   isSyncedCommand,
-  lookupCommand,
   normalizePlatform,
   okAnswer,
   validateBody,
@@ -144,7 +144,7 @@ export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
     const { command } = cb;
     if (isSyncedCommand(command)) {
       await acceptSynced(deps, ctx.state, command, cb, rawBody ?? '');
-    } else if (lookupCommand(command)?.kind === 'before') {
+    } else if (isBeforeCallback(command)) {
       // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
       deps.metrics.accepted(command, 'allowed');
     } else if (deps.unroutedEnabled) {
