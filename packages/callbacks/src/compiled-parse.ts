@@ -30,9 +30,6 @@ export type FastParse = (value: unknown) => unknown;
 /** What a fast parse returns when yup must decide. */
 export const UNDECIDED: unique symbol = Symbol('undecided');
 
-/** A fast acceptance check: true only when yup would accept the value (false: ask yup). */
-export type FastCheck = (value: unknown) => boolean;
-
 /** Built-in tests that use only `this.schema`, `this.resolve` (of plain values) and `this.createError`. */
 const KNOWN_TESTS = new Set([
   'typeError',
@@ -197,10 +194,4 @@ export function compileParse(schema: Schema | AnySchema): FastParse | null {
       return UNDECIDED; // yup decides (and throws what it throws)
     }
   };
-}
-
-/** A fast check for the schema, or null when it uses something the compiler does not know. */
-export function compileCheck(schema: Schema | AnySchema): FastCheck | null {
-  const parse = compileParse(schema);
-  return parse && ((value) => parse(value) !== UNDECIDED);
 }

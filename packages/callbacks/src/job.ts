@@ -27,7 +27,7 @@ export interface SyncJobData {
 /**
  * The name of a sync job that carries several callbacks. Ingest puts the synced callbacks it accepts in one
  * event-loop turn into one job (one BullMQ add instead of one per callback); a turn with a single callback
- * gives a job of its own, named after its command, as always.
+ * gives a job of its own, named after its command.
  */
 export const SYNC_BATCH_JOB = 'batch';
 

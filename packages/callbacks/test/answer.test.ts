@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { failAnswer, okAnswer, rejectionAnswer, REJECTIONS, type RejectionReason } from '../src/answer.js';
 
-/** The HTTP status the issue (and the README) give each reason. */
+/** The HTTP status docs/answers.md gives each reason. */
 const STATUS: Record<RejectionReason, number> = {
   malformedJson: 400,
   missingCommand: 400,

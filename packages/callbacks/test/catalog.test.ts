@@ -15,7 +15,10 @@ import {
 } from '../src/catalog.js';
 import { isSyncedCommand, SYNCED_COMMANDS, SYNCED_SCHEMAS } from '../src/synced.js';
 
-/** PROTOCOL.md §2, row by row (category, command, B/A), then the sections it lists beside the table. */
+/**
+ * Tencent IM's callback command list, row by row (category, command, B/A), then the robot, official-account
+ * and push callbacks it documents beside that list.
+ */
 const DOCUMENTED: readonly [CallbackCategory, string, 'B' | 'A'][] = [
   ['Operations', 'Alert.RequestOverLimit', 'A'],
   ['Online status', 'State.StateChange', 'A'],
@@ -77,8 +80,8 @@ const DOCUMENTED: readonly [CallbackCategory, string, 'B' | 'A'][] = [
   ['Push results', 'Push.AllMemberPush', 'A'],
 ];
 
-/** The issue's list of synced commands, in its order. */
-const ISSUE_SYNCED = [
+/** The commands imsync applies, as docs/stores.md lists them ("What each callback does"). */
+const APPLIED_COMMANDS = [
   'State.StateChange',
   'Profile.CallbackPortraitSet',
   'Sns.CallbackFriendAdd',
@@ -104,7 +107,7 @@ const ISSUE_SYNCED = [
 const KIND: Record<'B' | 'A', CallbackKind> = { B: 'before', A: 'after' };
 
 describe('catalog', () => {
-  it('has the 40 commands of PROTOCOL.md §2 plus recall, robots, official accounts and push, and nothing else', () => {
+  it("has the commands of Tencent IM's callback list plus recall, robots, official accounts and push, and nothing else", () => {
     expect(
       DOCUMENTED.filter(([, c]) => !c.startsWith('OfficialAccount.') && !/^(Bot|Chatbot|Push)\./.test(c)),
     ).to.have.length(41);
@@ -120,10 +123,12 @@ describe('catalog', () => {
     });
   }
 
-  it('syncs exactly the issue’s 20 commands, each an after-callback with its schema', () => {
-    expect(SYNCED_COMMANDS).to.have.members(ISSUE_SYNCED).and.have.length(20);
-    expect([...CATALOG.values()].filter((e) => e.synced).map((e) => e.command)).to.have.members(ISSUE_SYNCED);
-    for (const command of ISSUE_SYNCED) {
+  it('syncs exactly the 20 commands of docs/stores.md, each an after-callback with its schema', () => {
+    expect(SYNCED_COMMANDS).to.have.members(APPLIED_COMMANDS).and.have.length(20);
+    expect([...CATALOG.values()].filter((e) => e.synced).map((e) => e.command)).to.have.members(
+      APPLIED_COMMANDS,
+    );
+    for (const command of APPLIED_COMMANDS) {
       const entry = lookupCommand(command)!;
       expect(entry.kind, command).to.equal('after');
       expect(isSyncedCommand(command)).to.equal(true);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { computeSign, signMatches, verifySignature } from '../src/signature.js';
 
 describe('signature', () => {
-  // PROTOCOL.md §1.5: the documented test vector
+  // the example of Tencent IM's callback authentication docs
   const token = 'xxxxyyyy';
   const time = '1669872112';
   const sign = '17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061';

@@ -14,7 +14,7 @@ import {
   usersFile,
   type Stores,
 } from './support/backfill.js';
-import { valueOf } from './support/prometheus.js';
+import { sumOf } from './support/prometheus.js';
 import { SDK_APP_ID, Stack } from './support/stack.js';
 
 const APP = ['--app', String(SDK_APP_ID)];
@@ -128,7 +128,7 @@ describe('backfill: the real command against a fake Tencent REST server', functi
     };
     const applied = () =>
       eventually(
-        async () => valueOf(await stack.metrics('sync-worker'), 'imsync_jobs_processed_total') >= posted,
+        async () => sumOf(await stack.metrics('sync-worker'), 'imsync_jobs_processed_total') >= posted,
         15_000,
         `the ${posted} callbacks applied`,
       );

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { postTogether, killAll, eventually } from '@imsync/testing';
 import { SDK_APP_ID, Stack } from './support/stack.js';
@@ -60,7 +61,7 @@ describe('end to end: callbacks that arrive together share a job (real processes
       await eventually(async () =>
         (await processed('Sns.CallbackFriendAdd', 'applied')) >= 16 * bursts ? true : undefined,
       );
-      await new Promise((r) => setTimeout(r, 300)); // the second burst's jobs, if any, are done by now
+      await sleep(300); // the second burst's jobs, if any, are done by now
       if ((await batchJobs()) > 0) break;
     }
 

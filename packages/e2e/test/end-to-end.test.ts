@@ -3,7 +3,7 @@ import { loadSample, killAll, eventually } from '@imsync/testing';
 import { SDK_APP_ID, Stack } from './support/stack.js';
 
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
-/** The query string of issue 2, as Tencent appends it to the callback URL. */
+/** A group creation's query string, as Tencent appends it to the callback URL. */
 const CREATE_GROUP_QUERY =
   'SdkAppid=1400000001&CallbackCommand=Group.CallbackAfterCreateGroup&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI';
 const query = (command: string, sdkAppId = SDK_APP_ID, platform = 'RESTAPI') =>

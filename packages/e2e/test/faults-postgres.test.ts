@@ -1,10 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import pg from 'pg';
 import { PrivatePostgres, TEST_REDIS_URL, killAll, type LogLine, eventually } from '@imsync/testing';
 import { QueueLoad } from './support/load.js';
 import { httpRequest, Stack } from './support/stack.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * PostgreSQL stopped as a crash would, and its backends terminated, under load: the worker stays up, says

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -15,8 +16,6 @@ import {
 } from '@imsync/testing';
 import { login, QueueLoad } from './support/load.js';
 import { httpRequest, Stack } from './support/stack.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: a worker SIGKILLed while it holds jobs (real processes)', function () {
   this.timeout(90_000);

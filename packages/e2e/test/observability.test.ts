@@ -1,10 +1,11 @@
 import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadSample, TEST_REDIS_URL, killAll, eventually } from '@imsync/testing';
 import type { MetricFamily } from './support/prometheus.js';
-import { samplesOf, valueOf } from './support/prometheus.js';
+import { samplesOf, sumOf } from './support/prometheus.js';
 import { httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
 
 const CREATE = 'Group.CallbackAfterCreateGroup';
@@ -39,9 +40,9 @@ function expectHistogram(
   expect(buckets.length, `${name} buckets`).to.be.greaterThan(3);
   const values = buckets.map((b) => b.value);
   expect(values, `${name} buckets are cumulative`).to.deep.equal([...values].sort((a, b) => a - b));
-  expect(buckets.find((b) => b.labels.le === '+Inf')?.value).to.equal(valueOf(f, `${name}_count`, labels));
-  expect(valueOf(f, `${name}_count`, labels), `${name}_count`).to.equal(count);
-  expect(valueOf(f, `${name}_sum`, labels), `${name}_sum`).to.be.greaterThan(0);
+  expect(buckets.find((b) => b.labels.le === '+Inf')?.value).to.equal(sumOf(f, `${name}_count`, labels));
+  expect(sumOf(f, `${name}_count`, labels), `${name}_count`).to.equal(count);
+  expect(sumOf(f, `${name}_sum`, labels), `${name}_sum`).to.be.greaterThan(0);
 }
 
 const PROCESS_METRICS = [
@@ -132,10 +133,10 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
         // applied (the processor returned), and completed (BullMQ recorded it, a moment later); callbacks
         // that reached ingest in one event-loop turn share a job (a batch)
         const jobs =
-          valueOf(f, 'imsync_job_duration_seconds_count', { command: CREATE }) +
-          valueOf(f, 'imsync_job_duration_seconds_count', { command: 'batch' });
-        return valueOf(f, 'imsync_jobs_processed_total', { command: CREATE, result: 'applied' }) === n &&
-          valueOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'completed' }) === jobs
+          sumOf(f, 'imsync_job_duration_seconds_count', { command: CREATE }) +
+          sumOf(f, 'imsync_job_duration_seconds_count', { command: 'batch' });
+        return sumOf(f, 'imsync_jobs_processed_total', { command: CREATE, result: 'applied' }) === n &&
+          sumOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'completed' }) === jobs
           ? f
           : undefined;
       },
@@ -146,20 +147,18 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
 
     // ingest
     expectFamily(i, 'imsync_callbacks_received_total', 'counter', ['command', 'result']);
-    expect(valueOf(i, 'imsync_callbacks_received_total', { command: CREATE, result: 'enqueued' })).to.equal(
-      n,
-    );
-    expect(valueOf(i, 'imsync_callbacks_received_total', { command: CREATE, result: 'unknownApp' })).to.equal(
+    expect(sumOf(i, 'imsync_callbacks_received_total', { command: CREATE, result: 'enqueued' })).to.equal(n);
+    expect(sumOf(i, 'imsync_callbacks_received_total', { command: CREATE, result: 'unknownApp' })).to.equal(
       1,
     );
     expect(
-      valueOf(i, 'imsync_callbacks_received_total', {
+      sumOf(i, 'imsync_callbacks_received_total', {
         command: 'Group.CallbackBeforeCreateGroup',
         result: 'allowed',
       }),
     ).to.equal(1);
     expect(
-      valueOf(i, 'imsync_callbacks_received_total', {
+      sumOf(i, 'imsync_callbacks_received_total', {
         command: 'Group.CallbackAfterReadReceipt',
         result: 'unrouted',
       }),
@@ -174,8 +173,8 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
     // sync-worker
     expectFamily(w, 'imsync_jobs_processed_total', 'counter', ['command', 'result']);
     expectFamily(w, 'imsync_job_duration_seconds', 'histogram', ['command']);
-    const alone = valueOf(w, 'imsync_job_duration_seconds_count', { command: CREATE });
-    const batches = valueOf(w, 'imsync_job_duration_seconds_count', { command: 'batch' });
+    const alone = sumOf(w, 'imsync_job_duration_seconds_count', { command: CREATE });
+    const batches = sumOf(w, 'imsync_job_duration_seconds_count', { command: 'batch' });
     if (alone > 0) expectHistogram(w, 'imsync_job_duration_seconds', { command: CREATE }, alone);
     if (batches > 0) expectHistogram(w, 'imsync_job_duration_seconds', { command: 'batch' }, batches);
     expect(alone + batches, 'at least one job, at most one per callback').to.be.within(1, n);
@@ -190,15 +189,15 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
         ).to.have.length(1);
       }
     }
-    expect(valueOf(w, 'imsync_queue_jobs', { queue: 'sync', state: 'completed' })).to.equal(alone + batches);
-    expect(valueOf(w, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' })).to.equal(0);
+    expect(sumOf(w, 'imsync_queue_jobs', { queue: 'sync', state: 'completed' })).to.equal(alone + batches);
+    expect(sumOf(w, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' })).to.equal(0);
     expectFamily(w, 'imsync_queue_oldest_waiting_age_seconds', 'gauge', ['queue']);
-    expect(valueOf(w, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' })).to.equal(0);
+    expect(sumOf(w, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' })).to.equal(0);
 
     // process metrics on both
     for (const f of [i, w]) {
       for (const [name, type] of PROCESS_METRICS) expectFamily(f, name, type);
-      expect(valueOf(f, 'process_resident_memory_bytes')).to.be.greaterThan(10_000_000);
+      expect(sumOf(f, 'process_resident_memory_bytes')).to.be.greaterThan(10_000_000);
     }
   });
 
@@ -210,10 +209,10 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
       for (const id of ['@TGS#b1', '@TGS#b2', '@TGS#b3']) {
         expect((await stack.post(q(CREATE), { ...body, GroupId: id })).status).to.equal(200);
       }
-      await new Promise((r) => setTimeout(r, 1100));
+      await sleep(1100);
       const f = await stack.metrics('sync-worker');
-      expect(valueOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' })).to.equal(3);
-      expect(valueOf(f, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' })).to.be.within(1, 60);
+      expect(sumOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' })).to.equal(3);
+      expect(sumOf(f, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' })).to.be.within(1, 60);
     } finally {
       await queue.resume();
     }
@@ -221,8 +220,8 @@ describe('health, readiness and Prometheus metrics of the real processes', funct
       async () => {
         const f = await stack.metrics('sync-worker');
         return (
-          valueOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' }) === 0 &&
-          valueOf(f, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' }) === 0
+          sumOf(f, 'imsync_queue_jobs', { queue: 'sync', state: 'waiting' }) === 0 &&
+          sumOf(f, 'imsync_queue_oldest_waiting_age_seconds', { queue: 'sync' }) === 0
         );
       },
       10_000,

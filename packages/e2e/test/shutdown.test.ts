@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -23,7 +24,6 @@ const createBody = (groupId: string, eventTime: number, name = 'g') => ({
   Name: name,
   EventTime: eventTime,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The GroupIds of every sync job in the queue, whatever its state. */
 async function queuedGroupIds(queue: Queue): Promise<Set<string>> {

@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   });
   const metrics = new IngestMetrics();
   const app = createApp({ config, enqueuer, metrics, logger });
-  // bull-board (about 35 MB of resident memory) is loaded only when the dashboard is on
+  // bull-board, which adds much to ingest's resident memory, is loaded only when the dashboard is on
   const dashboardModule = config.dashboard ? await import('./dashboard.js') : null;
   const dashboard =
     dashboardModule && config.dashboard

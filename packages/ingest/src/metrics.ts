@@ -10,7 +10,7 @@ export class IngestMetrics {
   readonly registry = new Registry();
   private readonly receivedTotal = new Counter({
     name: 'imsync_callbacks_received_total',
-    help: 'Callbacks received, by command and result (enqueued, duplicate, allowed, unrouted, or the rejection reason)',
+    help: 'Callbacks received, by command and result (enqueued, duplicate, allowed, unrouted, dropped, or the rejection reason)',
     labelNames: ['command', 'result'] as const,
     registers: [this.registry],
   });

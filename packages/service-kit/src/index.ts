@@ -5,10 +5,10 @@ export {
   readRedisSettings,
   redisSettingsProblems,
   REQUIRED_REDIS_SETTINGS,
-  type ConfigReader,
+  type RedisConfigReader,
   type RedisSettings,
   type RedisSettingsProblem,
-  type WarnLogger,
+  type SettingsCheckLogger,
 } from './redis-settings.js';
 export { coalesceWrites, type WriteCoalescer } from './coalesce.js';
 export { createLogger } from './logger.js';

@@ -18,19 +18,19 @@ export interface RedisSettingsProblem {
   readonly fix: string;
 }
 
-/** The one method of an ioredis client this module uses. */
-export interface ConfigReader {
+/** The one method of an ioredis client this module uses (to send `CONFIG GET`). */
+export interface RedisConfigReader {
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
-/** The part of a pino logger this module uses. */
-export interface WarnLogger {
+/** The part of a pino logger the check writes to: a warning per problem, a note when CONFIG is refused. */
+export interface SettingsCheckLogger {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
 }
 
 /** Reads one setting with `CONFIG GET`; `null` when CONFIG is disabled or refused. */
-async function configGet(redis: ConfigReader, name: string): Promise<string | null> {
+async function configGet(redis: RedisConfigReader, name: string): Promise<string | null> {
   try {
     const reply = await redis.call('CONFIG', 'GET', name);
     // RESP2: [name, value]; RESP3: {name: value}
@@ -47,7 +47,7 @@ async function configGet(redis: ConfigReader, name: string): Promise<string | nu
   }
 }
 
-export async function readRedisSettings(redis: ConfigReader): Promise<RedisSettings> {
+export async function readRedisSettings(redis: RedisConfigReader): Promise<RedisSettings> {
   const [maxmemoryPolicy, appendonly] = await Promise.all([
     configGet(redis, 'maxmemory-policy'),
     configGet(redis, 'appendonly'),
@@ -84,8 +84,8 @@ export function redisSettingsProblems(s: RedisSettings): RedisSettingsProblem[] 
  * warning with its fix. Never throws: a server that refuses CONFIG is reported as unverifiable.
  */
 export async function checkRedisSettings(
-  redis: ConfigReader,
-  logger: WarnLogger,
+  redis: RedisConfigReader,
+  logger: SettingsCheckLogger,
 ): Promise<RedisSettingsProblem[]> {
   let settings: RedisSettings;
   try {
@@ -115,8 +115,8 @@ export async function checkRedisSettings(
 
 /** Runs the check once the connection is ready (now, if it already is); never blocks start-up. */
 export function checkRedisSettingsWhenReady(
-  redis: ConfigReader & { status: string; once(event: 'ready', listener: () => void): unknown },
-  logger: WarnLogger,
+  redis: RedisConfigReader & { status: string; once(event: 'ready', listener: () => void): unknown },
+  logger: SettingsCheckLogger,
 ): Promise<RedisSettingsProblem[]> {
   if (redis.status === 'ready') return checkRedisSettings(redis, logger);
   return new Promise((resolve) => {

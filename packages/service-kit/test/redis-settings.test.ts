@@ -6,13 +6,13 @@ import {
   checkRedisSettingsWhenReady,
   readRedisSettings,
   redisSettingsProblems,
-  type WarnLogger,
+  type SettingsCheckLogger,
 } from '../src/index.js';
 
 /** A logger that records what it was told (the code under test is the check, not pino). */
 function recordingLogger() {
   const lines: { level: 'warn' | 'info'; obj: object; msg: string }[] = [];
-  const logger: WarnLogger = {
+  const logger: SettingsCheckLogger = {
     warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
     info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
   };

@@ -134,6 +134,66 @@ async function stop(
   process.exit(0);
 }
 
+/** What main() wires together: the settings and the connections every part shares. */
+interface Wiring {
+  readonly config: WorkerConfig;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly connection: Redis;
+  readonly metrics: WorkerMetrics;
+}
+
+/** The sync and unrouted workers, taking jobs at once (the schema is up to date). */
+function startWorkers({ config, logger, db, connection, metrics }: Wiring): Running {
+  const worker = createSyncWorker({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    concurrency: config.concurrency,
+    logger,
+    metrics,
+    locks: config.locks,
+  });
+  const unrouted = createUnroutedWorker({ connection, prefix: config.queuePrefix, concurrency: 1, logger });
+  const running = { worker, unrouted, active: trackActive(worker) };
+  logger.info(
+    {
+      concurrency: config.concurrency,
+      poolSize: config.poolSize,
+      adminPort: config.adminPort,
+      queuePrefix: config.queuePrefix,
+      locks: config.locks,
+    },
+    'sync-worker started',
+  );
+  return running;
+}
+
+/** The scheduled sweep of Tencent's state (RECONCILE_INTERVAL); undefined when it is off. */
+async function startScheduledReconcile({
+  config,
+  logger,
+  db,
+  connection,
+  metrics,
+}: Wiring): Promise<{ close(): Promise<void> } | undefined> {
+  if (!config.reconcile) return undefined;
+  const { intervalMs, clockMarginMs, apps } = config.reconcile;
+  const reconcile = await startReconcile({
+    db,
+    connection,
+    prefix: config.queuePrefix,
+    apps,
+    intervalMs,
+    marginMs: clockMarginMs,
+    createSource: (sdkAppId) => createTencentSource(sdkAppId, process.env),
+    metrics: new ReconcileMetrics(metrics.registry),
+    logger,
+  });
+  logger.info({ apps, intervalMs }, "reconcile on: a sweep of Tencent's state on this schedule");
+  return reconcile;
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit('sync-worker', () => loadConfig(process.env));
   const logger = createLogger('sync-worker', config.logLevel);
@@ -143,6 +203,7 @@ async function main(): Promise<void> {
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   void checkRedisSettingsWhenReady(connection, logger);
   const metrics = new WorkerMetrics();
+  const wiring: Wiring = { config, logger, db, connection, metrics };
   // set once the workers run
   const running: { workers?: Running; reconcile?: { close(): Promise<void> } } = {};
   // listening from the start: alive while it waits for PostgreSQL, ready once it takes jobs
@@ -179,42 +240,8 @@ async function main(): Promise<void> {
     { schema: config.dbSchema, migrations: ran },
     ran.length ? 'migrations applied' : 'schema up to date',
   );
-  const worker = createSyncWorker({
-    db,
-    connection,
-    prefix: config.queuePrefix,
-    concurrency: config.concurrency,
-    logger,
-    metrics,
-    locks: config.locks,
-  });
-  const unrouted = createUnroutedWorker({ connection, prefix: config.queuePrefix, concurrency: 1, logger });
-  running.workers = { worker, unrouted, active: trackActive(worker) };
-  logger.info(
-    {
-      concurrency: config.concurrency,
-      poolSize: config.poolSize,
-      adminPort: config.adminPort,
-      queuePrefix: config.queuePrefix,
-      locks: config.locks,
-    },
-    'sync-worker started',
-  );
-  if (config.reconcile) {
-    const { intervalMs, clockMarginMs, apps } = config.reconcile;
-    running.reconcile = await startReconcile({
-      db,
-      connection,
-      prefix: config.queuePrefix,
-      apps,
-      intervalMs,
-      marginMs: clockMarginMs,
-      createSource: (sdkAppId) => createTencentSource(sdkAppId, process.env),
-      metrics: new ReconcileMetrics(metrics.registry),
-      logger,
-    });
-    logger.info({ apps, intervalMs }, "reconcile on: a sweep of Tencent's state on this schedule");
-  }
+  running.workers = startWorkers(wiring);
+  running.reconcile = await startScheduledReconcile(wiring);
 }
 
 main().catch((err: unknown) => {

@@ -5,7 +5,7 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   readonly processed = new Counter({
     name: 'imsync_jobs_processed_total',
-    help: 'Jobs processed, by command and result (applied, skipped, retry, failed)',
+    help: 'Jobs processed, by command and result (applied, skipped, requeued per callback; retry, failed per job)',
     labelNames: ['command', 'result'] as const,
     registers: [this.registry],
   });

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   FakeAppState,
   FakeTencent,
@@ -82,7 +83,7 @@ export async function afterCalls(fake: FakeTencent, n: number, process?: NodePro
       throw new Error(
         `${process.name} exited after ${fake.calls.length} calls, before ${n}:\n${process.tail()}`,
       );
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }
 

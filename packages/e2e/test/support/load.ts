@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -76,7 +77,7 @@ export class QueueLoad {
       } catch {
         // Redis away: nothing was accepted this tick
       }
-      await new Promise((r) => setTimeout(r, this.opts.tickMs));
+      await sleep(this.opts.tickMs);
     }
   }
 
@@ -101,7 +102,7 @@ export class QueueLoad {
       if (c.completed! - this.before === this.jobs) return;
       if (Date.now() > deadline)
         throw new Error(`${c.completed! - this.before} of ${this.jobs} jobs completed after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 

@@ -89,7 +89,7 @@ export function samplesOf(
 }
 
 /** The sum of the matching samples' values (0 when none matches). */
-export function valueOf(
+export function sumOf(
   families: Map<string, MetricFamily>,
   sampleName: string,
   labels: Record<string, string> = {},

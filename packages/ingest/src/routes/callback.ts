@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import {
   eventKeyOf,
   InvalidCallbackError,
+  isBeforeCallback,
   isSyncedCommand,
-  lookupCommand,
   normalizePlatform,
   okAnswer,
   validateBody,
@@ -86,66 +86,75 @@ function syncJobOf(
 }
 
 /**
+ * A synced callback: validated against its schema, then enqueued with its dedupe window (the one for bodies
+ * without `EventTime` when it has none).
+ */
+async function acceptSynced(
+  deps: CallbackDeps,
+  state: AuthState,
+  command: SyncedCommand,
+  cb: Callback,
+  rawBody: string,
+): Promise<void> {
+  if (!cb.isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
+  check(() => validateBody(command, cb.body));
+  const body = cb.body as Record<string, unknown>;
+  // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
+  const window = body.EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
+  const started = performance.now();
+  const { duplicate } = await deps.enqueuer.enqueueSync(
+    command,
+    syncJobOf(state, command, body, rawBody),
+    window,
+  );
+  deps.metrics.enqueued('sync', (performance.now() - started) / 1000);
+  deps.metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
+}
+
+/** A callback imsync does not sync: the whole request but its `Sign`, kept on the unrouted queue. */
+async function acceptUnrouted(deps: CallbackDeps, state: AuthState, cb: Callback): Promise<void> {
+  // kept as sent: it must survive the queue and the dashboard unchanged (the contract's queue rules)
+  check(() => validateUnroutedBody(cb.body));
+  const query = Object.fromEntries(
+    Object.entries(state.query)
+      .filter(([k]) => k !== 'Sign')
+      .map(([k, v]) => [k, single(v) ?? '']),
+  );
+  const started = performance.now();
+  await deps.enqueuer.enqueueUnrouted(cb.command, {
+    sdkAppId: state.sdkAppId,
+    command: cb.command,
+    query,
+    receivedAt: state.receivedAt,
+    body: cb.body,
+  });
+  deps.metrics.enqueued('unrouted', (performance.now() - started) / 1000);
+  deps.metrics.accepted(cb.command, 'unrouted');
+}
+
+/**
  * Routes an authenticated, parsed callback on its query `CallbackCommand`: synced after-callbacks are
  * validated and enqueued, before-callbacks are allowed at once, everything else is kept on the unrouted
  * queue. OK is answered only once Redis has accepted the job.
  */
 export function handleCallback(deps: CallbackDeps): Middleware<AuthState> {
-  const { enqueuer, metrics } = deps;
-
-  const acceptSynced = async (state: AuthState, command: SyncedCommand, cb: Callback, rawBody: string) => {
-    if (!cb.isObject) throw new Rejection('invalidBody', 'the body must be a JSON object');
-    check(() => validateBody(command, cb.body));
-    const body = cb.body as Record<string, unknown>;
-    // A valid body's EventTime is absent from the normalised event exactly when it is absent from the body.
-    const window = body.EventTime === undefined ? deps.dedupeWindowNoEventTimeMs : deps.dedupeWindowMs;
-    const started = performance.now();
-    const { duplicate } = await enqueuer.enqueueSync(
-      command,
-      syncJobOf(state, command, body, rawBody),
-      window,
-    );
-    metrics.enqueued('sync', (performance.now() - started) / 1000);
-    metrics.accepted(command, duplicate ? 'duplicate' : 'enqueued');
-  };
-
-  const acceptUnrouted = async (state: AuthState, cb: Callback) => {
-    // kept as sent: it must survive the queue and the dashboard unchanged (the contract's queue rules)
-    check(() => validateUnroutedBody(cb.body));
-    const query = Object.fromEntries(
-      Object.entries(state.query)
-        .filter(([k]) => k !== 'Sign')
-        .map(([k, v]) => [k, single(v) ?? '']),
-    );
-    const started = performance.now();
-    await enqueuer.enqueueUnrouted(cb.command, {
-      sdkAppId: state.sdkAppId,
-      command: cb.command,
-      query,
-      receivedAt: state.receivedAt,
-      body: cb.body,
-    });
-    metrics.enqueued('unrouted', (performance.now() - started) / 1000);
-    metrics.accepted(cb.command, 'unrouted');
-  };
-
   return async (ctx) => {
     const rawBody = ctx.request.rawBody;
     const cb = readCallback(rawBody, ctx.state.query, ctx.request.body);
     const { command } = cb;
     if (isSyncedCommand(command)) {
-      await acceptSynced(ctx.state, command, cb, rawBody ?? '');
-    } else if (lookupCommand(command)?.kind === 'before') {
+      await acceptSynced(deps, ctx.state, command, cb, rawBody ?? '');
+    } else if (isBeforeCallback(command)) {
       // A before-callback asks for a decision; imsync does not moderate, so it allows at once.
-      metrics.accepted(command, 'allowed');
+      deps.metrics.accepted(command, 'allowed');
     } else if (deps.unroutedEnabled) {
-      await acceptUnrouted(ctx.state, cb);
+      await acceptUnrouted(deps, ctx.state, cb);
     } else {
       deps.logger.info(
         { sdkAppId: ctx.state.sdkAppId, command },
         'not synced and the unrouted queue is off: dropped',
       );
-      metrics.accepted(command, 'dropped');
+      deps.metrics.accepted(command, 'dropped');
     }
     ctx.status = 200;
     ctx.body = okAnswer();

@@ -210,7 +210,7 @@ describe('authentication: path, method, SdkAppid, Sign and RequestTime', () => {
       expect((await post(h, q, { ...sample.body, EventTime: 9 })).status).to.equal(401);
     });
 
-    it('accepts PROTOCOL.md §1.5’s example: token xxxxyyyy, RequestTime 1669872112', async () => {
+    it("accepts the example of Tencent's callback authentication docs: token xxxxyyyy, RequestTime 1669872112", async () => {
       h = await startHarness({
         env: { IM_APPS: '1400000009:xxxxyyyy' },
         now: () => 1669872112 * 1000 + 30_000,

@@ -191,15 +191,15 @@ const topics = perGroup("type = 'Community' AND owner_account IS NOT NULL", asyn
 });
 
 /**
- * The users the stores know of (users, group members and owners, friends and blocklists, both sides) and
- * the users file's, sorted, after `after`.
- */
-/**
  * The order of user ids across a resumed run: their UTF-8 bytes, as PostgreSQL's "C" collation compares
  * them, whatever the database's own collation (the cursor is compared in SQL and in JavaScript alike).
  */
 export const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
+/**
+ * The users the stores know of (users, group members and owners, friends and blocklists, both sides) and
+ * the users file's, after `after`, in `byBytes` order.
+ */
 async function knownUsers(ctx: PartContext, after: string): Promise<string[]> {
   const res = await ctx.db.query<{ id: string }>(
     `SELECT id FROM (

@@ -47,7 +47,7 @@ describe('order independence (property, against PostgreSQL)', function () {
       }),
       { numRuns: RUNS },
     );
-    // the histories did exercise what the issue asks for (a quick run with PROPERTY_RUNS < 100 skips this)
+    // the histories did exercise every synced command and every scenario of the model (a quick run with PROPERTY_RUNS < 100 skips this)
     if (RUNS < 100) return;
     if (process.env.SHOW_COVERAGE) console.log(coverage.counts);
     expect([...coverage.commands.keys()].sort()).to.deep.equal([...SYNCED_COMMANDS].sort());
