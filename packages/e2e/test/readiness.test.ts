@@ -7,8 +7,9 @@ import {
   killAll,
   type LogLine,
   eventually,
+  loadSample,
 } from '@imsync/testing';
-import { httpRequest, Stack } from './support/stack.js';
+import { httpRequest, SDK_APP_ID, Stack } from './support/stack.js';
 
 const readyz = async (url: string) => {
   const r = await httpRequest(`${url}/readyz`);
@@ -115,6 +116,42 @@ describe('Redis settings at start, and readiness when Redis or PostgreSQL goes a
       10_000,
       'worker ready again',
     );
+    expect(stack.worker?.exitStatus).to.equal(undefined);
+  });
+});
+
+describe('started while Redis is down (real processes)', function () {
+  this.timeout(60_000);
+  let redis: PrivateRedis;
+  let stack: Stack | undefined;
+  const createGroup = loadSample('Group.CallbackAfterCreateGroup');
+  const query = `SdkAppid=${SDK_APP_ID}&CallbackCommand=Group.CallbackAfterCreateGroup&contenttype=json&ClientIP=127.0.0.1&OptPlatform=RESTAPI`;
+
+  before(async () => {
+    redis = await PrivateRedis.start();
+    await redis.stop();
+  });
+  after(async () => {
+    await stack?.close();
+    await killAll();
+    await redis?.stop();
+  });
+
+  it('both start and stay up, callbacks get 503, and once Redis is up both take callbacks', async () => {
+    stack = await Stack.start({ label: 'redis_late', redisUrl: redis.url });
+    const refused = await stack.post(query, createGroup.body);
+    expect(refused.status).to.equal(503);
+    expect((await readyz(stack.adminUrl)).status).to.equal(503);
+    expect((await httpRequest(`${stack.workerAdminUrl}/healthz`)).status).to.equal(200);
+    await redis.restart();
+    await eventually(async () => (await readyz(stack!.adminUrl)).status === 200, 15_000, 'ingest ready');
+    expect((await stack.post(query, createGroup.body)).status).to.equal(200);
+    await eventually(
+      async () => (await stack!.query('SELECT 1 FROM $schema.groups')).rowCount === 1,
+      15_000,
+      'the callback applied',
+    );
+    expect(stack.ingest?.exitStatus).to.equal(undefined);
     expect(stack.worker?.exitStatus).to.equal(undefined);
   });
 });

@@ -8,6 +8,7 @@ import {
   createLogger,
   FAIL_FAST_REDIS_OPTIONS,
   loadConfigOrExit,
+  waitAtMost,
 } from '@imsync/service-kit';
 import { createAdminApp } from './admin.js';
 import { createApp } from './app.js';
@@ -20,15 +21,14 @@ const REDIS_START_WAIT_MS = 5000;
 /** Once ingest no longer listens, a connection that carries nothing for this long is closed. */
 const IDLE_CLOSE_MS = 1000;
 
+/**
+ * Whether Redis is ready within `ms`. Connection errors meanwhile do not end the wait (ioredis reconnects;
+ * `events.once` would reject on the first 'error').
+ */
 async function redisReady(connection: Redis, ms: number): Promise<boolean> {
   if (connection.status === 'ready') return true;
-  let timer: NodeJS.Timeout | undefined;
-  const ready = await Promise.race([
-    once(connection, 'ready').then(() => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return ready;
+  const ready = new Promise<true>((resolve) => connection.once('ready', () => resolve(true)));
+  return (await waitAtMost(ready, ms)) === true;
 }
 
 /** Where ingest listens, and whether the dashboard is on. */
