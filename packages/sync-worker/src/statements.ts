@@ -11,7 +11,8 @@ export interface Statement {
  * A statement parameter written as a PostgreSQL literal (text escaped by the driver's own escapeLiteral).
  * Parameters are pasted into `EXECUTE name(...)` as literals because a group commit sends the statements of
  * many jobs as one simple-protocol query (one round trip, one implicit transaction), and the simple
- * protocol cannot carry bind parameters. test/statements.test.ts round-trips arbitrary values through it.
+ * protocol cannot carry bind parameters (node-postgres sends a query with bind parameters in a round trip of
+ * its own). test/property/sql-literal.test.ts round-trips arbitrary values through it into PostgreSQL.
  */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';

@@ -90,7 +90,7 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
   budget.attach(worker);
   pauseWhileStoreAway(worker, gate, logger, metrics);
   worker.on('closed', () => void queue.close().catch(() => undefined));
-  worker.on('failed', (job, err) => job && onFailed(job, err, batches));
+  worker.on('failed', (job, err) => job && onFailed(job, err, metrics, logger, batches));
   worker.on('error', (err) => logger.error({ err: err.message }, 'worker error'));
   return worker;
 }
@@ -123,11 +123,11 @@ function guarded(
 }
 
 /** A failed attempt: counted and logged; a batch failed for good has its callbacks re-added. */
-function onFailed(job: Job, err: Error, batches: BatchDeps): void {
+function onFailed(job: Job, err: Error, metrics: WorkerMetrics, logger: Logger, batches: BatchDeps): void {
   const final = failedForGood(job, err);
   if (final && job.name === SYNC_BATCH_JOB) void requeueFailedBatch(job, batches);
-  batches.metrics.processed.inc({ command: job.name, result: final ? 'failed' : 'retry' });
-  batches.logger[final ? 'error' : 'warn'](
+  metrics.processed.inc({ command: job.name, result: final ? 'failed' : 'retry' });
+  logger[final ? 'error' : 'warn'](
     { jobId: job.id, command: job.name, attemptsMade: job.attemptsMade, err: err.message },
     final ? 'job failed for good' : 'job failed, will retry',
   );
