@@ -1,5 +1,5 @@
 import { boolean, number, object, string } from 'yup';
-import { COMMON_ENV, ConfigError, parseEnv } from '@imsync/service-kit';
+import { COMMON_ENV, ConfigError, parseEnv, parseSdkAppId } from '@imsync/service-kit';
 import { DEFAULT_BATCH_MAX } from '@imsync/callbacks';
 
 export { ConfigError };
@@ -35,12 +35,6 @@ export interface IngestConfig {
   readonly dashboard: { readonly user: string; readonly password: string; readonly readOnly: boolean } | null;
 }
 
-const appId = (variable: string, raw: string): number => {
-  if (!/^[1-9]\d{0,15}$/.test(raw))
-    throw new ConfigError(`${variable}: "${raw}" is not an SDKAppID (digits only)`);
-  return Number(raw);
-};
-
 /** `IM_APPS=1400000001:token1:previousToken,1400000002` plus `IM_SDKAPPID` / `IM_CALLBACK_TOKEN[_PREVIOUS]`. */
 export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
   const apps = new Map<number, AppCredentials>();
@@ -50,7 +44,7 @@ export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
   };
   const single = env.IM_SDKAPPID?.trim();
   if (single) {
-    add('IM_SDKAPPID', appId('IM_SDKAPPID', single), [
+    add('IM_SDKAPPID', parseSdkAppId('IM_SDKAPPID', single), [
       env.IM_CALLBACK_TOKEN ?? '',
       env.IM_CALLBACK_TOKEN_PREVIOUS ?? '',
     ]);
@@ -65,7 +59,7 @@ export function parseApps(env: NodeJS.ProcessEnv): Map<number, AppCredentials> {
     if (rest.length)
       throw new ConfigError(`IM_APPS: "${entry}" has too many parts (SDKAppID:token:previousToken)`);
     if (!token && previous) throw new ConfigError(`IM_APPS: "${id}" has a previous token but no current one`);
-    add('IM_APPS', appId('IM_APPS', id.trim()), [token, previous]);
+    add('IM_APPS', parseSdkAppId('IM_APPS', id.trim()), [token, previous]);
   }
   if (apps.size === 0) throw new ConfigError('IM_SDKAPPID or IM_APPS: configure at least one SDKAppID');
   return apps;

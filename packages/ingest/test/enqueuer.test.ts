@@ -1,20 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { Worker } from 'bullmq';
 import { REJECTIONS, SYNC_QUEUE, type SyncJobData } from '@imsync/callbacks';
-import { callbackQuery, loadSample, PrivateRedis, uniquePrefix } from '@imsync/testing';
+import { callbackQuery, eventually, loadSample, PrivateRedis, uniquePrefix } from '@imsync/testing';
 import { BullEnqueuer } from '../src/enqueuer.js';
 import { connectRedis, OK, OPEN_APP, post, startHarness, type Harness } from './support.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(50);
-  }
-}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const friendAdd = loadSample('Sns.CallbackFriendAdd');
 const join = loadSample('Group.CallbackAfterNewMemberJoin');
@@ -215,7 +207,7 @@ describe('enqueueing: Redis down or slow', () => {
     await redis.stop();
     expect((await post(h, join.query.toString(), join.body)).status).to.equal(503);
     await redis.restart();
-    await waitFor(() => h!.enqueuer.isReady(), 10_000);
+    await eventually(() => h!.enqueuer.isReady(), 10_000, 'enqueuer ready');
     const res = await post(h, join.query.toString(), join.body);
     expect(res.body).to.deep.equal(OK);
     expect((await h.jobs('sync')).map((j) => j.name)).to.deep.equal([join.command]);
@@ -234,7 +226,7 @@ describe('enqueueing: Redis down or slow', () => {
       admin.disconnect();
       await sleep(700); // ioredis gives the queued INFO up after its retries (maxRetriesPerRequest 1)
       await redis.restart();
-      await waitFor(() => enqueuer.isReady(), 10_000);
+      await eventually(() => enqueuer.isReady(), 10_000, 'enqueuer ready again');
       const data: SyncJobData = {
         v: 1,
         sdkAppId: OPEN_APP,
@@ -274,7 +266,7 @@ describe('enqueueing: Redis down or slow', () => {
       expect(ms).to.be.below(1000 + 700);
       await admin.ping(); // returns once the pause is over
       // Redis ran the add it had been sent: Tencent's retry of the refused delivery is a duplicate
-      await waitFor(async () => (await h!.sync.count()) === 1);
+      await eventually(async () => (await h!.sync.count()) === 1, 3000, 'one job');
       expect((await post(h, join.query.toString(), join.body)).body).to.deep.equal(OK);
       expect(await h.sync.count()).to.equal(1);
     } finally {

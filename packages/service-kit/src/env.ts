@@ -5,6 +5,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** An SDKAppID as configured (digits, no leading zero); `what` names where it came from in the error. */
+export function parseSdkAppId(what: string, raw: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(raw))
+    throw new ConfigError(`${what}: "${raw}" is not an SDKAppID (digits only)`);
+  return Number(raw);
+}
+
 /** The variables both services read, with their defaults. */
 export const COMMON_ENV = {
   REDIS_URL: string()

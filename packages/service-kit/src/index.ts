@@ -1,4 +1,4 @@
-export { COMMON_ENV, ConfigError, loadConfigOrExit, parseEnv } from './env.js';
+export { COMMON_ENV, ConfigError, loadConfigOrExit, parseEnv, parseSdkAppId } from './env.js';
 export {
   checkRedisSettings,
   checkRedisSettingsWhenReady,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { WaitingError, type Job, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { waitAtMost } from '@imsync/service-kit';
 import type { WorkerMetrics } from './metrics.js';
 
 /**
@@ -96,15 +97,11 @@ export class StoreGate extends EventEmitter<{ down: [reason: string]; up: [downM
   }
 
   private async check(): Promise<void> {
-    let timeout: NodeJS.Timeout | undefined;
-    const answered = await Promise.race([
-      this.opts.probe().then(
-        () => true,
-        () => false,
-      ),
-      new Promise<boolean>((r) => (timeout = setTimeout(() => r(false), this.opts.probeTimeoutMs))),
-    ]);
-    clearTimeout(timeout);
+    const probed = this.opts.probe().then(
+      () => true,
+      () => false,
+    );
+    const answered = (await waitAtMost(probed, this.opts.probeTimeoutMs)) === true;
     if (this.closed) return;
     if (!answered) return this.schedule();
     const downMs = Date.now() - this.since!;

@@ -1,5 +1,5 @@
 import { number, object, string } from 'yup';
-import { ConfigError, parseEnv } from '@imsync/service-kit';
+import { ConfigError, parseEnv, parseSdkAppId } from '@imsync/service-kit';
 import { Secret } from './secret.js';
 import type { TencentApiClientOptions } from './client.js';
 
@@ -39,12 +39,6 @@ export interface TencentApiSettings {
   readonly keys: ReadonlyMap<number, AppKey>;
 }
 
-const appId = (variable: string, raw: string): number => {
-  if (!/^[1-9]\d{0,15}$/.test(raw))
-    throw new ConfigError(`${variable}: "${raw}" is not an SDKAppID (digits only)`);
-  return Number(raw);
-};
-
 /**
  * `IM_SECRET_KEY` (the key of `IM_SDKAPPID`'s app) and `IM_SECRET_KEYS=SDKAppID:key,…`. Errors name the
  * variable and the SDKAppID, never the key.
@@ -61,7 +55,7 @@ export function parseSecretKeys(env: NodeJS.ProcessEnv): Map<number, AppKey> {
   if (single) {
     const id = env.IM_SDKAPPID?.trim();
     if (!id) throw new ConfigError('IM_SECRET_KEY: set IM_SDKAPPID too (the app the key belongs to)');
-    add('IM_SECRET_KEY', appId('IM_SDKAPPID', id), single);
+    add('IM_SECRET_KEY', parseSdkAppId('IM_SDKAPPID', id), single);
   }
   for (const entry of (env.IM_SECRET_KEYS ?? '')
     .split(',')
@@ -71,7 +65,7 @@ export function parseSecretKeys(env: NodeJS.ProcessEnv): Map<number, AppKey> {
     if (colon < 0) throw new ConfigError('IM_SECRET_KEYS: each entry must be SDKAppID:key');
     add(
       'IM_SECRET_KEYS',
-      appId('IM_SECRET_KEYS', entry.slice(0, colon).trim()),
+      parseSdkAppId('IM_SECRET_KEYS', entry.slice(0, colon).trim()),
       entry.slice(colon + 1).trim(),
     );
   }

@@ -13,6 +13,7 @@ import { lockRelations, RELATION, refreshRelations } from '../stores/relations.j
 import { TOPIC } from '../stores/topics.js';
 import { USER } from '../stores/users.js';
 import type { Executor } from '../statements.js';
+import { chunk } from './parts.js';
 import { echoVersion, type Snapshot } from './snapshot.js';
 
 type Of<K extends Snapshot['kind']> = Extract<Snapshot, { kind: K }>;
@@ -20,13 +21,7 @@ type Of<K extends Snapshot['kind']> = Extract<Snapshot, { kind: K }>;
 /** Rows per statement when a snapshot writes many (a large group's members). */
 const CHUNK = 100;
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-const groupKey = (s: { sdkAppId: number; groupId: string }): GroupKey => ({
+const keyOf = (s: { sdkAppId: number; groupId: string }): GroupKey => ({
   sdkAppId: s.sdkAppId,
   groupId: s.groupId,
 });
@@ -38,7 +33,7 @@ const groupKey = (s: { sdkAppId: number; groupId: string }): GroupKey => ({
  * callback would have done (a creation newer than the snapshot still wins).
  */
 async function group(buffer: StatementBuffer, s: Of<'group'>): Promise<void> {
-  const key = groupKey(s);
+  const key = keyOf(s);
   const v = s.version;
   const at = new Date(s.time);
   const p = s.profile;
@@ -79,7 +74,7 @@ async function group(buffer: StatementBuffer, s: Of<'group'>): Promise<void> {
  * and is not in it ends there ('Reconciled'), now or when its older callbacks arrive.
  */
 async function members(buffer: StatementBuffer, s: Of<'members'>): Promise<void> {
-  const key = groupKey(s);
+  const key = keyOf(s);
   const v = s.version;
   await upsertGroup(buffer, key, []); // locks the group first, like every group event
   if (s.complete)
@@ -104,7 +99,10 @@ async function members(buffer: StatementBuffer, s: Of<'members'>): Promise<void>
     return { account: m.account, withJoin: m.joinTime !== null, ...combine(writes) };
   });
   for (const withJoin of [true, false]) {
-    for (const part of chunks(rows.filter((r) => r.withJoin === withJoin))) {
+    for (const part of chunk(
+      rows.filter((r) => r.withJoin === withJoin),
+      CHUNK,
+    )) {
       await upsertLww(buffer, {
         table: 'group_members',
         key: ['sdk_app_id', 'group_id', 'member_account'],
@@ -127,7 +125,7 @@ async function members(buffer: StatementBuffer, s: Of<'members'>): Promise<void>
 async function attributes(buffer: StatementBuffer, s: Of<'attributes'>): Promise<void> {
   const t = s.version.toString();
   const entries = Object.fromEntries(Object.entries(s.attributes).map(([k, value]) => [k, { v: value, t }]));
-  await upsertGroup(buffer, groupKey(s), [], { attrs: { entries, resetV: s.version } });
+  await upsertGroup(buffer, keyOf(s), [], { attrs: { entries, resetV: s.version } });
 }
 
 /**
@@ -136,7 +134,7 @@ async function attributes(buffer: StatementBuffer, s: Of<'attributes'>): Promise
  * there, now or when its older callbacks arrive.
  */
 async function topics(buffer: StatementBuffer, s: Of<'topics'>): Promise<void> {
-  const key = groupKey(s);
+  const key = keyOf(s);
   const v = s.version;
   await upsertGroup(buffer, key, []);
   await buffer.add(
@@ -162,7 +160,10 @@ async function topics(buffer: StatementBuffer, s: Of<'topics'>): Promise<void> {
     ]),
   }));
   for (const withCreate of [true, false]) {
-    for (const part of chunks(rows.filter((r) => (r.t.createTime !== null) === withCreate))) {
+    for (const part of chunk(
+      rows.filter((r) => (r.t.createTime !== null) === withCreate),
+      CHUNK,
+    )) {
       await upsertLww(buffer, {
         table: 'topics',
         key: ['sdk_app_id', 'group_id', 'topic_id'],
@@ -233,7 +234,7 @@ async function relations(buffer: StatementBuffer, s: Of<'friends' | 'blocklist'>
     [s.sdkAppId, table, s.userId, v.toString()],
   );
   const status = s.kind === 'friends' ? 'friend' : 'blocked';
-  for (const part of chunks([...new Set(s.accounts)])) {
+  for (const part of chunk([...new Set(s.accounts)], CHUNK)) {
     const { registers, values } = combine([write(RELATION.status, v, { status })]);
     await upsertLww(buffer, {
       table,

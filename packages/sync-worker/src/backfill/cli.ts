@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@imsync/service-kit';
+import { ConfigError, parseSdkAppId } from '@imsync/service-kit';
 import { createPool, migrate } from '../db.js';
 import { PARTS, type Part } from './checkpoint.js';
 import { loadSweepConfig } from './config.js';
@@ -44,8 +44,8 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillArgs | 'help
     throw new ConfigError((err as Error).message);
   }
   if (values.help) return 'help';
-  if (!values.app || !/^[1-9]\d{0,15}$/.test(values.app))
-    throw new ConfigError(`--app must be the app's SDKAppID (digits), got ${values.app ?? 'nothing'}`);
+  if (values.app === undefined) throw new ConfigError("--app is required: the app's SDKAppID");
+  const app = parseSdkAppId('--app', values.app);
   const only = values.only
     ?.split(',')
     .map((s) => s.trim())
@@ -55,7 +55,7 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillArgs | 'help
     throw new ConfigError(
       `--only takes parts among ${PARTS.join(',')}; unknown: ${unknown.join(',') || '(none given)'}`,
     );
-  return { app: Number(values.app), parts: only as Part[], usersFile: values['users-file'] ?? null };
+  return { app, parts: only as Part[], usersFile: values['users-file'] ?? null };
 }
 
 /** A users file: one user id a line; blank lines and lines starting with # are skipped. */

@@ -50,7 +50,8 @@ async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>
   await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, lane));
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
+/** `items` in consecutive slices of `size` (the last may be shorter). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

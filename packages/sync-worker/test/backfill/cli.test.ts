@@ -37,8 +37,8 @@ describe('backfill command', function () {
       parts: ['groups', 'members'],
     });
     expect(parseBackfillArgs(['--help'])).to.equal('help');
-    expect(() => parseBackfillArgs([])).to.throw(/--app must be the app's SDKAppID/);
-    expect(() => parseBackfillArgs(['--app', 'x1'])).to.throw(/--app must be the app's SDKAppID/);
+    expect(() => parseBackfillArgs([])).to.throw(/--app is required/);
+    expect(() => parseBackfillArgs(['--app', 'x1'])).to.throw(/--app: "x1" is not an SDKAppID/);
     expect(() => parseBackfillArgs(['--app', '1', '--only', 'groups,nope'])).to.throw(/unknown: nope/);
     expect(() => parseBackfillArgs(['--app', '1', '--what'])).to.throw(/--what/);
   });
