@@ -1,16 +1,13 @@
 import { Caller } from './caller.js';
 import { DEFAULT_ADMIN_ACCOUNT, DEFAULT_BASE_URL, DEFAULT_MAX_RPS } from './config.js';
-import { ENDPOINTS, type Endpoint, type Requests, type Responses } from './endpoints.js';
-import { GROUP_GONE_CODE, NO_SUCH_ACCOUNT_CODES, TencentApiError } from './errors.js';
-import type { GroupTypeFilter } from './endpoints/get-appid-group-list.js';
+import * as accountReads from './account-reads.js';
+import * as groupReads from './group-reads.js';
+import type { Endpoint, Requests, Responses } from './endpoints.js';
 import type { GroupInfoFilter } from './endpoints/get-group-info.js';
-import type { GetGroupMemberInfoRequest, GroupMember } from './endpoints/get-group-member-info.js';
-import type { FriendItem } from './endpoints/friend-get.js';
-import type { BlackListItem } from './endpoints/black-list-get.js';
+import type { GroupIdPagesOptions, GroupMemberOptions } from './group-reads.js';
 import type { Secret } from './secret.js';
 import type {
   AccountCheckResult,
-  AccountScoped,
   BlackListResult,
   CallEvent,
   CallStats,
@@ -20,7 +17,6 @@ import type {
   GroupInfoResult,
   GroupMembers,
   GroupScoped,
-  ItemError,
   MemberPage,
   OnlineStatusItem,
   ProfileResult,
@@ -64,27 +60,6 @@ export interface TencentApiClientOptions {
   readonly now?: () => number;
 }
 
-export interface GroupIdPagesOptions {
-  readonly groupType?: GroupTypeFilter;
-  /** IDs per page, at most 10000. Default 10000. */
-  readonly pageSize?: number;
-  /** Resume from a cursor a previous page returned. Default 0 (the start). */
-  readonly next?: number;
-}
-
-export interface GroupMemberOptions {
-  /** Community groups page with a string `Next`; the others with `Offset`. */
-  readonly community: boolean;
-  /** Members per page, at most 200. Default 100. */
-  readonly pageSize?: number;
-  readonly memberInfoFilter?: GetGroupMemberInfoRequest['MemberInfoFilter'];
-  readonly memberRoleFilter?: GetGroupMemberInfoRequest['MemberRoleFilter'];
-  readonly appDefinedDataFilter?: GetGroupMemberInfoRequest['AppDefinedDataFilter_GroupMember'];
-}
-
-/** How many times a member list that changed while paged is read again before it is returned incomplete. */
-const MEMBER_LIST_READS = 3;
-
 /**
  * A typed client of Tencent IM's server REST API for one app: UserSig made and renewed, a rate limit per
  * endpoint, retries by error class, answers validated. Batch methods take any number of items and split
@@ -118,212 +93,57 @@ export class TencentApiClient {
   }
 
   /** Every group ID of the app, page by page (`get_appid_group_list`, 1 call/s). */
-  async *groupIdPages(options: GroupIdPagesOptions = {}): AsyncGenerator<GroupIdPage> {
-    let next = options.next ?? 0;
-    for (;;) {
-      const res = await this.call('get_appid_group_list', {
-        Limit: options.pageSize ?? ENDPOINTS.get_appid_group_list.batch,
-        Next: next,
-        ...(options.groupType ? { GroupType: options.groupType } : {}),
-      });
-      if (res.Next !== 0 && res.Next === next) throw cursorStuck('get_appid_group_list', String(next));
-      next = res.Next;
-      yield { groupIds: res.GroupIdList.map((g) => g.GroupId), totalCount: res.TotalCount, next };
-      if (next === 0) return;
-    }
+  groupIdPages(options: GroupIdPagesOptions = {}): AsyncGenerator<GroupIdPage> {
+    return groupReads.groupIdPages(this.#caller, options);
   }
 
   /** Group profiles, 50 per call; a group that is gone comes back as `result: 'gone'`. */
-  async getGroupInfo(groupIds: readonly string[], filter?: GroupInfoFilter): Promise<GroupInfoResult[]> {
-    const out: GroupInfoResult[] = [];
-    for (const chunk of chunks(groupIds, ENDPOINTS.get_group_info.batch)) {
-      const res = await this.call('get_group_info', {
-        GroupIdList: chunk,
-        ...(filter ? { ResponseFilter: filter } : {}),
-      });
-      const byId = new Map(res.GroupInfo.map((g) => [g.GroupId, g]));
-      for (const groupId of chunk) {
-        const info = byId.get(groupId);
-        if (!info) out.push({ groupId, result: 'error', ...missing });
-        else if (info.ErrorCode === 0) out.push({ groupId, result: 'ok', info });
-        else
-          out.push({
-            groupId,
-            result: info.ErrorCode === GROUP_GONE_CODE ? 'gone' : 'error',
-            code: info.ErrorCode,
-            message: info.ErrorInfo,
-          });
-      }
-    }
-    return out;
+  getGroupInfo(groupIds: readonly string[], filter?: GroupInfoFilter): Promise<GroupInfoResult[]> {
+    return groupReads.getGroupInfo(this.#caller, groupIds, filter);
   }
 
   /** A group's members, page by page (Offset, or Community's string `Next`). Throws on 10010. */
-  async *groupMemberPages(groupId: string, options: GroupMemberOptions): AsyncGenerator<MemberPage> {
-    const limit = options.pageSize ?? 100;
-    const base = {
-      GroupId: groupId,
-      Limit: limit,
-      ...(options.memberInfoFilter ? { MemberInfoFilter: options.memberInfoFilter } : {}),
-      ...(options.memberRoleFilter ? { MemberRoleFilter: options.memberRoleFilter } : {}),
-      ...(options.appDefinedDataFilter
-        ? { AppDefinedDataFilter_GroupMember: options.appDefinedDataFilter }
-        : {}),
-    };
-    if (options.community) {
-      for (let next = ''; ;) {
-        const res = await this.call('get_group_member_info', { ...base, Next: next });
-        const following = res.Next ?? '';
-        if (following !== '' && following === next) throw cursorStuck('get_group_member_info', next);
-        yield { members: res.MemberList, memberNum: res.MemberNum };
-        if (following === '') return;
-        next = following;
-      }
-    }
-    for (let offset = 0; ;) {
-      const res = await this.call('get_group_member_info', { ...base, Offset: offset });
-      yield { members: res.MemberList, memberNum: res.MemberNum };
-      offset += res.MemberList.length;
-      // a short page is the last; so is one that reaches the member count (unless roles filter the list)
-      if (res.MemberList.length < limit || (!options.memberRoleFilter && offset >= res.MemberNum)) return;
-    }
+  groupMemberPages(groupId: string, options: GroupMemberOptions): AsyncGenerator<MemberPage> {
+    return groupReads.groupMemberPages(this.#caller, groupId, options);
   }
 
   /** A group's whole member list, re-read when it changed while paged (see `GroupMembers.complete`). */
-  async getGroupMembers(groupId: string, options: GroupMemberOptions): Promise<GroupScoped<GroupMembers>> {
-    return groupScoped(async () => {
-      let last: GroupMembers = { members: [], memberNum: 0, complete: false };
-      for (let read = 0; read < MEMBER_LIST_READS; read++) {
-        const members = new Map<string, GroupMember>();
-        const counts = new Set<number>();
-        for await (const page of this.groupMemberPages(groupId, options)) {
-          counts.add(page.memberNum);
-          for (const m of page.members) members.set(m.Member_Account, m);
-        }
-        const memberNum = counts.size ? Math.max(...counts) : 0;
-        const filtered = options.memberRoleFilter !== undefined;
-        const complete = counts.size <= 1 && (filtered || members.size === memberNum);
-        last = { members: [...members.values()], memberNum, complete };
-        if (complete) break;
-      }
-      return last;
-    });
+  getGroupMembers(groupId: string, options: GroupMemberOptions): Promise<GroupScoped<GroupMembers>> {
+    return groupReads.getGroupMembers(this.#caller, groupId, options);
   }
 
   getGroupAttr(groupId: string): Promise<GroupScoped<GroupAttrs>> {
-    return groupScoped(async () => {
-      const res = await this.call('get_group_attr', { GroupId: groupId });
-      return { attrs: res.GroupAttrAry };
-    });
+    return groupReads.getGroupAttr(this.#caller, groupId);
   }
 
   /** A Community group's topics; `fromAccount` is required by Tencent (the owner is a safe choice). */
   getTopics(groupId: string, fromAccount: string): Promise<GroupScoped<Topics>> {
-    return groupScoped(async () => {
-      const res = await this.call('get_topic', { GroupId: groupId, From_Account: fromAccount });
-      const topics = [];
-      const errors: ItemError[] = [];
-      for (const t of res.TopicAndSelfInfo) {
-        if (t.ErrorCode === 0 && t.TopicInfo) topics.push(t.TopicInfo);
-        else errors.push({ code: t.ErrorCode, message: t.ErrorInfo });
-      }
-      return { topics, errors };
-    });
+    return groupReads.getTopics(this.#caller, groupId, fromAccount);
   }
 
   /** Online status, 500 accounts per call. */
-  async queryOnlineStatus(accounts: readonly string[], detail = false): Promise<OnlineStatusItem[]> {
-    const out: OnlineStatusItem[] = [];
-    for (const chunk of chunks(accounts, ENDPOINTS.query_online_status.batch)) {
-      const res = await this.call('query_online_status', {
-        To_Account: chunk,
-        ...(detail ? { IsNeedDetail: 1 as const } : {}),
-      });
-      const ok = new Map(res.QueryResult.map((r) => [r.To_Account, r]));
-      const failed = new Map(res.ErrorList.map((r) => [r.To_Account, r.ErrorCode]));
-      for (const account of chunk) {
-        const status = ok.get(account);
-        const code = failed.get(account);
-        if (status) out.push({ account, result: 'ok', status });
-        else if (code !== undefined) out.push(accountError(account, code, ''));
-        else out.push({ account, result: 'error', ...missing });
-      }
-    }
-    return out;
+  queryOnlineStatus(accounts: readonly string[], detail = false): Promise<OnlineStatusItem[]> {
+    return accountReads.queryOnlineStatus(this.#caller, accounts, detail);
   }
 
   /** Profile tags, 100 accounts per call. */
-  async portraitGet(accounts: readonly string[], tags: readonly string[]): Promise<ProfileResult[]> {
-    const out: ProfileResult[] = [];
-    for (const chunk of chunks(accounts, ENDPOINTS.portrait_get.batch)) {
-      const res = await this.call('portrait_get', { To_Account: chunk, TagList: [...tags] });
-      const items = new Map(res.UserProfileItem.map((u) => [u.To_Account, u]));
-      const failed = new Set(res.Fail_Account ?? []);
-      for (const account of chunk) {
-        const item = items.get(account);
-        if (item && item.ResultCode === 0) out.push({ account, result: 'ok', profile: item.ProfileItem });
-        else if (item) out.push(accountError(account, item.ResultCode, item.ResultInfo));
-        else if (failed.has(account)) out.push(accountError(account, 40003, 'listed in Fail_Account'));
-        else out.push({ account, result: 'error', ...missing });
-      }
-    }
-    return out;
+  portraitGet(accounts: readonly string[], tags: readonly string[]): Promise<ProfileResult[]> {
+    return accountReads.portraitGet(this.#caller, accounts, tags);
   }
 
   /** Whether accounts exist (Imported), 100 per call. */
-  async accountCheck(accounts: readonly string[]): Promise<AccountCheckResult[]> {
-    const out: AccountCheckResult[] = [];
-    for (const chunk of chunks(accounts, ENDPOINTS.account_check.batch)) {
-      const res = await this.call('account_check', { CheckItem: chunk.map((UserID) => ({ UserID })) });
-      const items = new Map(res.ResultItem.map((r) => [r.UserID, r]));
-      for (const account of chunk) {
-        const item = items.get(account);
-        if (!item) out.push({ account, result: 'error', ...missing });
-        else if (item.ResultCode !== 0) out.push(accountError(account, item.ResultCode, item.ResultInfo));
-        else {
-          const accountStatus = item.AccountStatus ?? '';
-          out.push({ account, result: 'ok', imported: accountStatus === 'Imported', accountStatus });
-        }
-      }
-    }
-    return out;
+  accountCheck(accounts: readonly string[]): Promise<AccountCheckResult[]> {
+    return accountReads.accountCheck(this.#caller, accounts);
   }
 
   /** One user's whole friend list (every page of `friend_get`). */
   getFriends(account: string): Promise<FriendsResult> {
-    return accountScoped(account, async () => {
-      const friends: FriendItem[] = [];
-      for (let start = 0; ;) {
-        const res = await this.call('friend_get', {
-          From_Account: account,
-          StartIndex: start,
-          StandardSequence: 0,
-        });
-        friends.push(...res.UserDataItem);
-        if (res.CompleteFlag !== 0 || res.NextStartIndex === 0) return { friends };
-        if (res.NextStartIndex === start) throw cursorStuck('friend_get', String(start));
-        start = res.NextStartIndex;
-      }
-    });
+    return accountReads.getFriends(this.#caller, account);
   }
 
   /** One user's whole blocklist (`black_list_get`, 1000 per page). */
   getBlackList(account: string): Promise<BlackListResult> {
-    return accountScoped(account, async () => {
-      const entries: BlackListItem[] = [];
-      for (let start = 0; ;) {
-        const res = await this.call('black_list_get', {
-          From_Account: account,
-          StartIndex: start,
-          MaxLimited: ENDPOINTS.black_list_get.batch,
-          LastSequence: 0,
-        });
-        entries.push(...res.BlackListItem);
-        if (res.StartIndex === 0) return { entries };
-        if (res.StartIndex === start) throw cursorStuck('black_list_get', String(start));
-        start = res.StartIndex;
-      }
-    });
+    return accountReads.getBlackList(this.#caller, account);
   }
 
   /** Attempts by endpoint and result, and retries, since the client was made. */
@@ -335,41 +155,6 @@ export class TencentApiClient {
   close(): void {
     this.#caller.close();
   }
-}
-
-const missing: ItemError = { code: -1, message: 'Tencent left this item out of its answer' };
-
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
-}
-
-function accountError(account: string, code: number, message: string): AccountScoped<never> {
-  return { account, result: NO_SUCH_ACCOUNT_CODES.has(code) ? 'not_found' : 'error', code, message };
-}
-
-async function groupScoped<T>(run: () => Promise<T>): Promise<GroupScoped<T>> {
-  try {
-    return { result: 'ok', ...(await run()) };
-  } catch (err) {
-    if (err instanceof TencentApiError && err.code === GROUP_GONE_CODE)
-      return { result: 'gone', code: err.code, message: err.tencentMessage };
-    throw err;
-  }
-}
-
-async function accountScoped<T>(account: string, run: () => Promise<T>): Promise<AccountScoped<T>> {
-  try {
-    return { account, result: 'ok', ...(await run()) };
-  } catch (err) {
-    if (err instanceof TencentApiError && err.code !== null && NO_SUCH_ACCOUNT_CODES.has(err.code))
-      return accountError(account, err.code, err.tencentMessage);
-    throw err;
-  }
-}
-
-function cursorStuck(endpoint: Endpoint, cursor: string): TencentApiError {
-  const message = `the paging cursor did not move (${cursor})`;
-  return new TencentApiError(`${endpoint}: ${message}`, null, endpoint, message, 'fatal');
 }
 
 function stripUndefined<T extends object>(o: T): T {

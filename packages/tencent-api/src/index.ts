@@ -1,9 +1,5 @@
-export {
-  TencentApiClient,
-  type TencentApiClientOptions,
-  type GroupIdPagesOptions,
-  type GroupMemberOptions,
-} from './client.js';
+export { TencentApiClient, type TencentApiClientOptions } from './client.js';
+export type { GroupIdPagesOptions, GroupMemberOptions } from './group-reads.js';
 export {
   parseTencentApiEnv,
   parseSecretKeys,

@@ -12,17 +12,19 @@ export { callbackQuery, postTogether, tencentSign, type CallbackQuery } from './
 export {
   killAll,
   NodeProcess,
-  serviceLaunch,
   startProcess,
-  startService,
   statCpuSeconds,
   type Exit,
   type LogLine,
+  type SpawnOptions,
+} from './process.js';
+export {
+  serviceLaunch,
+  startService,
   type Service,
   type ServiceLaunch,
   type ServiceOptions,
-  type SpawnOptions,
-} from './process.js';
+} from './service.js';
 export {
   expectedRows,
   payload,

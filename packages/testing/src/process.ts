@@ -1,33 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-export type Service = 'ingest' | 'sync-worker';
-
-export interface ServiceLaunch {
-  /** The node options it runs with, e.g. `--heap-growing-percent=50`. */
-  readonly nodeFlags: readonly string[];
-  /** Its built entry point. */
-  readonly main: string;
-}
-
-/**
- * How a service runs in production: its package's `start` script, `node [--option …] dist/main.js`, which
- * the Dockerfile's CMD repeats. Tests and the benchmark start services the same way.
- */
-export function serviceLaunch(service: Service, root?: string): ServiceLaunch {
-  const dir = root
-    ? join(root, 'packages', service)
-    : fileURLToPath(new URL(`../../${service}/`, import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
-  const start = pkg.scripts?.start ?? '';
-  const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(start);
-  if (!m)
-    throw new Error(`@imsync/${service}: start script "${start}" is not "node [--option …] dist/main.js"`);
-  return { nodeFlags: m[1]!.split(' ').filter(Boolean), main: join(dir, 'dist', 'main.js') };
-}
 
 /** One output line, parsed when it is JSON (pino), with its raw text. */
 export interface LogLine {
@@ -259,16 +232,6 @@ export class NodeProcess {
   }
 }
 
-export interface ServiceOptions extends Partial<Omit<SpawnOptions, 'args' | 'env'>> {
-  /** More node options before the service's own (`--cpu-prof`, …). */
-  readonly nodeFlags?: readonly string[];
-  /** The log line that says it is ready: `ingest listening`, `sync-worker started`. */
-  readonly ready?: string;
-  readonly timeoutMs?: number;
-  /** Another imsync checkout, built, whose service runs instead of this one's (a before/after comparison). */
-  readonly root?: string;
-}
-
 /** Spawns a process and waits for the log line that says it is ready; kills it if that never comes. */
 export async function startProcess(
   opts: SpawnOptions,
@@ -283,29 +246,6 @@ export async function startProcess(
     throw err;
   }
   return p;
-}
-
-/**
- * Starts a service from its built dist/ as production runs it (`serviceLaunch`), with only `env` (and
- * PATH, NODE_ENV=production), and waits until it logs that it is ready.
- */
-export function startService(
-  service: Service,
-  env: Readonly<Record<string, string>>,
-  opts: ServiceOptions = {},
-): Promise<NodeProcess> {
-  const launch = serviceLaunch(service, opts.root);
-  const ready = opts.ready ?? (service === 'ingest' ? 'ingest listening' : 'sync-worker started');
-  return startProcess(
-    {
-      ...opts,
-      name: opts.name ?? service,
-      args: [...(opts.nodeFlags ?? []), ...launch.nodeFlags, launch.main],
-      env,
-    },
-    (l) => l.msg === ready,
-    opts.timeoutMs,
-  );
 }
 
 /** Kills every process still running (from `afterEach`/`after`, or on a benchmark's interrupt). */

@@ -226,8 +226,7 @@ export interface PopulateOptions {
  * type (Community groups with topics), members, attributes, custom data, friends and blocklists.
  */
 export function populate(state: FakeAppState, options: PopulateOptions): FakeAppState {
-  let seed = options.seed ?? 1;
-  const rand = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n;
+  const rand = seededRandom(options.seed ?? 1);
   const users = Array.from({ length: options.users }, (_, i) => `user${i}`);
   const anyone = () => users[rand(users.length)]!;
   for (const u of users) {
@@ -256,4 +255,15 @@ export function populate(state: FakeAppState, options: PopulateOptions): FakeApp
     if (rand(4) === 0 && blocked !== u) state.block(u, blocked);
   }
   return state;
+}
+
+/** A seeded PRNG (mulberry32) whose output bits are all well mixed: `rand(n)` is an integer in [0, n). */
+function seededRandom(seed: number): (n: number) => number {
+  let state = seed >>> 0;
+  return (n) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
+  };
 }
