@@ -14,8 +14,9 @@ const WINDOW = 64;
 const MAX_AHEAD = 64;
 
 /**
- * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY) from the first fetch on. BullMQ's
- * concurrency counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks. BullMQ fetches a job
+ * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY) from the first fetch on, through
+ * `worker.concurrency`, which BullMQ documents as settable while the worker runs. BullMQ's concurrency
+ * counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks. BullMQ fetches a job
  * before its size is known, so the job limit is the jobs held plus as many jobs as the callbacks left in the
  * budget allow at the largest size among the latest WINDOW jobs (a batch of DEFAULT_BATCH_MAX until that
  * many jobs were seen), and never more than MAX_AHEAD ahead:
