@@ -1,9 +1,11 @@
 export { loadSample, loadSamples, SAMPLES_DIR, type Sample } from './samples.js';
-export { uniquePrefix, deletePrefix, freePort, PrivateRedis, TEST_REDIS_URL } from './redis.js';
+export { uniquePrefix, deletePrefix, freePort, keyStats, PrivateRedis, TEST_REDIS_URL } from './redis.js';
 export {
   uniqueSchema,
   dropSchema,
   ensureDatabase,
+  probeKey,
+  probeTimes,
   tableCounts,
   TEST_DATABASE_URL,
   withClient,
@@ -49,5 +51,6 @@ export {
   type PopulateOptions,
 } from './fake-tencent/state.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { Cleanup } from './cleanup.js';
 export { eventually } from './wait.js';
 export { PrivatePostgres } from './private-postgres.js';

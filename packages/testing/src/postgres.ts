@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { TABLES, type Table } from './payloads.js';
+import { TABLES, type Probe, type Table } from './payloads.js';
 
 export const TEST_DATABASE_URL =
   process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/imsync';
@@ -41,6 +41,39 @@ export function tableCounts(schema: string, url = TEST_DATABASE_URL): Promise<Re
       counts[t] = Number(rows[0]?.n ?? 0);
     }
     return counts;
+  });
+}
+
+/** A probe's key in `probeTimes`' answer. */
+export const probeKey = (p: Probe): string => `${p.table}\u0000${p.value}`;
+
+/**
+ * When each probe's row was last written, by `probeKey`: its updated_at, ms since the epoch (now() of
+ * the writing transaction: a little before its commit). A row not written yet is not in the map.
+ */
+export function probeTimes(
+  schema: string,
+  probes: readonly Probe[],
+  url = TEST_DATABASE_URL,
+): Promise<Map<string, number>> {
+  const byColumn = new Map<string, Probe[]>();
+  for (const p of probes) {
+    const list = byColumn.get(`${p.table}.${p.column}`) ?? [];
+    byColumn.set(`${p.table}.${p.column}`, list);
+    list.push(p);
+  }
+  return withClient(url, async (c) => {
+    const times = new Map<string, number>();
+    for (const list of byColumn.values()) {
+      const { table, column } = list[0]!;
+      const { rows } = await c.query<{ k: string; t: string }>(
+        `SELECT ${column} AS k, (extract(epoch FROM max(updated_at)) * 1000)::float8 AS t
+         FROM "${schema}".${table} WHERE ${column} = ANY($1) GROUP BY ${column}`,
+        [list.map((p) => p.value)],
+      );
+      for (const r of rows) times.set(probeKey({ table, column, value: r.k }), Number(r.t));
+    }
+    return times;
   });
 }
 

@@ -25,6 +25,28 @@ export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promis
   }
 }
 
+/** The keys matching `pattern`: how many, their memory (MEMORY USAGE), the longest TTL, how many have none. */
+export async function keyStats(
+  redis: Redis,
+  pattern: string,
+): Promise<{ keys: number; bytes: number; maxTtlMs: number; withoutTtl: number }> {
+  const stats = { keys: 0, bytes: 0, maxTtlMs: 0, withoutTtl: 0 };
+  for await (const keys of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<string[]>) {
+    const pipe = redis.pipeline();
+    for (const k of keys) pipe.memory('USAGE', k, 'SAMPLES', '0').pttl(k);
+    const replies = (await pipe.exec()) ?? [];
+    for (let i = 0; i < replies.length; i += 2) {
+      const [[, bytes], [, ttl]] = [replies[i]!, replies[i + 1]!];
+      if (typeof bytes !== 'number') continue; // gone meanwhile
+      stats.keys++;
+      stats.bytes += bytes;
+      if (typeof ttl === 'number' && ttl >= 0) stats.maxTtlMs = Math.max(stats.maxTtlMs, ttl);
+      else stats.withoutTtl++;
+    }
+  }
+  return stats;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

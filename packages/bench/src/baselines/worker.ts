@@ -1,11 +1,13 @@
 /**
- * Baseline "hand-written worker": what one would write without imsync's rules. A BullMQ Worker on the sync
- * queue that applies each job in one transaction of plain upserts (the event's fields overwrite the row:
- * no version guard, no ordering rule, no validation), at WORKER_CONCURRENCY jobs with a pool of
- * PG_POOL_SIZE connections. It writes the same rows of the same stores (the sync-worker's schema,
- * DB_SCHEMA, migrated beforehand) as the sync-worker does. Prints `ready` once connected.
+ * Baselines "empty processor" and, with HAND_WRITTEN=1, "hand-written worker": a BullMQ Worker on the sync
+ * queue at WORKER_CONCURRENCY jobs, with the sync-worker's Redis options. The empty processor does nothing
+ * with a job. The hand-written worker is what one would write without imsync's rules: it applies each job
+ * in one transaction of plain upserts (the event's fields overwrite the row: no version guard, no ordering
+ * rule, no validation), with a pool of PG_POOL_SIZE connections, writing the same rows of the same stores
+ * (the sync-worker's schema, DB_SCHEMA, migrated beforehand) as the sync-worker. Prints `ready` once
+ * connected.
  */
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SYNC_BATCH_JOB, SYNC_QUEUE, type SyncBatchJobData, type SyncJobData } from '@imsync/callbacks';
@@ -120,30 +122,29 @@ function upsert(table: keyof typeof KEYS, sdkAppId: number, row: Row): pg.QueryC
   };
 }
 
-const connection = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-const worker = new Worker(
-  SYNC_QUEUE,
-  async (job) => {
-    const events =
-      job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events : [job.data as SyncJobData];
-    const client = await db.connect();
-    try {
-      await client.query('BEGIN');
-      for (const e of events) {
-        for (const [table, row] of rowsOf(e.command, e.body as Body))
-          await client.query(upsert(table, e.sdkAppId, row));
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
+/** The hand-written worker's processor: the job's events in one transaction. */
+async function apply(job: Job): Promise<void> {
+  const events = job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events : [job.data as SyncJobData];
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    for (const e of events) {
+      for (const [table, row] of rowsOf(e.command, e.body as Body)) await client.query(upsert(table, e.sdkAppId, row));
     }
-  },
-  { connection, prefix: env.QUEUE_PREFIX, concurrency: Number(env.WORKER_CONCURRENCY ?? 16) },
-);
-worker.on('error', (err) => process.stderr.write(`hand-written worker: ${err.message}\n`));
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+const connection = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const processor = env.HAND_WRITTEN ? apply : async () => undefined;
+const concurrency = Number(env.WORKER_CONCURRENCY ?? 16);
+const worker = new Worker(SYNC_QUEUE, processor, { connection, prefix: env.QUEUE_PREFIX, concurrency });
+worker.on('error', (err) => process.stderr.write(`baseline worker: ${err.message}\n`));
 await worker.waitUntilReady();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void Promise.all([worker.close(), db.end()]).finally(() => process.exit(0)));
