@@ -1,26 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import {
-  deletePrefix,
-  dropSchema,
+  Cleanup,
   freePort,
   startProcess,
   startService,
-  type NodeProcess,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
-  uniquePrefix,
-  uniqueSchema,
+  type NodeProcess,
+  type Service,
 } from '@imsync/testing';
 import type { BenchOptions } from './options.js';
+import { SyncQueue } from './queue.js';
 
 /** packages/bench */
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-export const CALLBACK_PATH = '/im/callback';
-/** The bench's processes keep this many output lines in memory; every line is in their log file. */
-const KEEP_LINES = 1000;
+/** PostgreSQL connections of every worker that writes (the sync-worker's default PG_POOL_SIZE). */
+const POOL_SIZE = '4';
 
 /** A figure of the report, held to a target of the issue when it has one. */
 export interface Figure {
@@ -40,21 +39,47 @@ export interface Check {
   readonly detail: string;
 }
 
-/** A server under load, and the core it is pinned to, if any. */
+/** A process of the bench, and the port it listens on if it does. */
 export interface Target {
   readonly name: string;
   readonly proc: NodeProcess;
   readonly port: number;
 }
 
+interface StartOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  /** Pinned to these cores (taskset). */
+  readonly cpus?: string;
+  /** The `--before` checkout's service instead of this tree's. */
+  readonly before?: boolean;
+}
+
 export function log(message: string): void {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** What the scenarios share: options, where things go, what they found, what must be cleaned up. */
+export const sum = <T>(items: readonly T[], f: (item: T) => number): number =>
+  items.reduce((n, item) => n + f(item), 0);
+
+/** Runs each side once a round, every other round in reverse: a machine that drifts weighs on all alike. */
+export async function alternate<T>(
+  rounds: number,
+  sides: T[],
+  run: (side: T, round: number) => Promise<void>,
+) {
+  for (let r = 1; r <= rounds; r++) for (const side of r % 2 ? sides : sides.toReversed()) await run(side, r);
+}
+
+/**
+ * What the scenarios share: options, where things go, what they found, and what they started and made.
+ * A scenario's processes, queue prefixes, schemas and queues are stopped and removed, the latest first,
+ * when the `scoped` call that made them ends.
+ */
 export class Context {
   readonly redisUrl = TEST_REDIS_URL;
   readonly databaseUrl = TEST_DATABASE_URL;
+  /** The bench's own connection: its queues, INFO, CONFIG, MEMORY USAGE. */
+  readonly redis = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
   readonly sdkAppId = 1400000001;
   /** Signatures are checked, as in production. */
   readonly token = 'bench-token-0123456789';
@@ -68,10 +93,10 @@ export class Context {
   readonly figures: Figure[] = [];
   readonly checks: Check[] = [];
   readonly details: Record<string, unknown> = {};
-  /** Peak RSS of every process, bytes, by its name. */
-  readonly peakRss: Record<string, number> = {};
-  private readonly prefixes = new Set<string>();
-  private readonly schemas = new Set<string>();
+  /** Every process the run started. */
+  readonly processes: NodeProcess[] = [];
+  /** Each open `scoped` call's clean-up, the innermost last. */
+  private readonly cleanups: Cleanup[] = [];
   private seq = 0;
 
   constructor(readonly opts: BenchOptions) {
@@ -86,132 +111,87 @@ export class Context {
     this.checks.push({ scenario, name, ok, detail });
   }
 
-  /** Stops a process (it must exit on SIGTERM) and keeps its peak RSS. */
-  async stop(proc: NodeProcess | undefined): Promise<void> {
-    if (!proc) return;
-    await proc.stop(10_000).catch((err: Error) => log(err.message));
-    this.peakRss[proc.name] = proc.peakRss();
-  }
-
-  /** A queue prefix of its own (its keys deleted at the end at the latest). */
-  newPrefix(label: string): string {
-    const p = uniquePrefix(`bench-${label}`);
-    this.prefixes.add(p);
-    return p;
-  }
-
-  /** A PostgreSQL schema of its own (dropped at the end at the latest). */
-  newSchema(label: string): string {
-    const s = uniqueSchema(`bench_${label}`);
-    this.schemas.add(s);
-    return s;
-  }
-
   /** A payload series name no other series of this run uses: every callback of a run is distinct. */
   newTag(label: string): string {
     return `${label}${this.runId.replace('-', '')}s${++this.seq}`;
   }
 
-  async drop(what: { prefix?: string; schema?: string }): Promise<void> {
-    if (what.prefix)
-      await deletePrefix(what.prefix, this.redisUrl).then(() => this.prefixes.delete(what.prefix!));
-    if (what.schema)
-      await dropSchema(what.schema, this.databaseUrl).then(() => this.schemas.delete(what.schema!));
+  async scoped<T>(fn: () => Promise<T>): Promise<T> {
+    const cleanup = new Cleanup({ redis: this.redisUrl, database: this.databaseUrl });
+    this.cleanups.push(cleanup);
+    try {
+      return await fn();
+    } finally {
+      this.cleanups.pop();
+      for (const problem of await cleanup.close()) log(`cleanup: ${problem}`);
+    }
   }
 
-  /** Deletes every Redis key and schema the run left; says what it could not. */
-  async cleanup(): Promise<string[]> {
-    const problems: string[] = [];
-    for (const prefix of [...this.prefixes])
-      await this.drop({ prefix }).catch((err: Error) => problems.push(`${prefix}: ${err.message}`));
-    for (const schema of [...this.schemas])
-      await this.drop({ schema }).catch((err: Error) => problems.push(`${schema}: ${err.message}`));
-    return problems;
+  /** The innermost `scoped` call's. */
+  private get cleanup(): Cleanup {
+    return this.cleanups.at(-1)!;
   }
 
-  private spawnOptions(name: string, cpus?: string) {
-    return { name, cpus, logFile: `${this.logDir}/${name}.log`, maxLogLines: KEEP_LINES };
+  prefix(label: string): string {
+    return this.cleanup.prefix(`bench-${label}`);
   }
 
-  private nodeFlags(): string[] {
-    return this.opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`] : [];
+  schema(label: string): string {
+    return this.cleanup.schema(`bench_${label.replace(/-/g, '_')}`);
   }
 
-  /** The real ingest, from its dist/ as production runs it, with signatures checked and info logs. */
-  async startIngest(name: string, prefix: string, cpus?: string): Promise<Target> {
-    const [port, adminPort] = [await freePort(), await freePort()];
-    const env = {
-      REDIS_URL: this.redisUrl,
-      QUEUE_PREFIX: prefix,
-      INGEST_HOST: '127.0.0.1',
-      INGEST_PORT: String(port),
-      ADMIN_HOST: '127.0.0.1',
-      ADMIN_PORT: String(adminPort),
-      CALLBACK_PATH,
-      IM_APPS: `${this.sdkAppId}:${this.token}`,
-      LOG_LEVEL: 'info',
-    };
-    const proc = await startService('ingest', env, {
-      ...this.spawnOptions(name, cpus),
-      nodeFlags: this.nodeFlags(),
-    });
-    return { name, proc, port };
+  queue(prefix: string): SyncQueue {
+    const q = new SyncQueue(this.redis, prefix);
+    this.cleanup.defer(() => q.queue.close());
+    return q;
   }
 
-  /** The real sync-worker (of the `--before` checkout with `before`); it runs its migrations first. */
-  async startSyncWorker(name: string, prefix: string, schema: string, before = false): Promise<NodeProcess> {
-    const env = {
-      REDIS_URL: this.redisUrl,
-      DATABASE_URL: this.databaseUrl,
-      DB_SCHEMA: schema,
-      QUEUE_PREFIX: prefix,
-      WORKER_CONCURRENCY: String(this.opts.concurrency),
-      PG_POOL_SIZE: String(POOL_SIZE),
-      WORKER_ADMIN_HOST: '127.0.0.1',
-      WORKER_ADMIN_PORT: String(await freePort()),
-      LOG_LEVEL: 'info',
-    };
-    return startService('sync-worker', env, {
-      ...this.spawnOptions(name, undefined),
-      nodeFlags: this.nodeFlags(),
-      timeoutMs: 60_000,
-      root: before ? this.opts.before : undefined,
-    });
+  /** Settles as `promise` does, or rejects as soon as a process of the scope crashes. */
+  guard<T>(promise: Promise<T>): Promise<T> {
+    return this.cleanup.guard(promise);
   }
 
   /**
-   * A TypeScript file of the bench (a baseline, the load generator) in a process of its own, run by tsx,
-   * with a free port in PORT; it prints `ready` once it listens or is connected.
+   * Starts a service (ingest, the sync-worker: of the `--before` checkout with `before`) from its dist/
+   * as production runs it, or a file of the bench (a baseline, the load generator) with tsx, and waits
+   * until it is ready. Every process is told the same (where Redis and PostgreSQL are, a free port and
+   * admin port on loopback, the app and its token, the load's connections, the workers' sizes) and `env`.
    */
-  async startScript(
-    name: string,
-    file: string,
-    env: Record<string, string> = {},
-    cpus?: string,
-  ): Promise<Target> {
-    const port = await freePort();
-    const proc = await startProcess(
-      {
-        ...this.spawnOptions(name, cpus),
-        args: ['--import', 'tsx', `${BENCH_DIR}src/${file}`],
-        cwd: BENCH_DIR,
-        env: {
-          HOME: process.env.HOME,
-          PORT: String(port),
-          CALLBACK_PATH,
-          REDIS_URL: this.redisUrl,
-          WORKER_CONCURRENCY: String(this.opts.concurrency),
-          PG_POOL_SIZE: String(POOL_SIZE),
-          ...env,
-        },
-        ipc: true,
-      },
-      (l) => l.raw === 'ready',
-      30_000,
-    );
-    return { name, proc, port };
+  async start(name: string, what: Service | `${string}.ts`, o: StartOptions = {}): Promise<Target> {
+    const [port, admin] = [String(await freePort()), String(await freePort())];
+    const env = {
+      REDIS_URL: this.redisUrl,
+      DATABASE_URL: this.databaseUrl,
+      PORT: port,
+      INGEST_HOST: '127.0.0.1',
+      INGEST_PORT: port,
+      ADMIN_PORT: admin,
+      WORKER_ADMIN_PORT: admin,
+      CALLBACK_PATH: '/im/callback',
+      IM_APPS: `${this.sdkAppId}:${this.token}`,
+      CONNECTIONS: String(this.opts.connections),
+      WORKER_CONCURRENCY: String(this.opts.concurrency),
+      PG_POOL_SIZE: POOL_SIZE,
+      LOG_LEVEL: 'info',
+      ...o.env,
+    };
+    const spawn = { name, cpus: o.cpus, logFile: `${this.logDir}/${name}.log`, maxLogLines: 1000 };
+    const profile = this.opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${this.profileDir}`] : [];
+    const root = o.before ? this.opts.before : undefined;
+    const args = ['--import', 'tsx', `${BENCH_DIR}src/${what}`];
+    const script = { ...spawn, args, cwd: BENCH_DIR, env: { HOME: process.env.HOME, ...env }, ipc: true };
+    const proc = await (what.endsWith('.ts')
+      ? startProcess(script, (l) => l.raw === 'ready', 60_000)
+      : startService(what as Service, env, { ...spawn, nodeFlags: profile, root, timeoutMs: 60_000 }));
+    this.processes.push(proc);
+    this.cleanup.process(proc, 10_000);
+    return { name, proc, port: Number(port) };
+  }
+
+  /** The sync-worker on `prefix`'s queue and `schema`'s stores; it runs its migrations first. */
+  async syncWorker(name: string, prefix: string, schema: string, before = false): Promise<NodeProcess> {
+    return (
+      await this.start(name, 'sync-worker', { env: { QUEUE_PREFIX: prefix, DB_SCHEMA: schema }, before })
+    ).proc;
   }
 }
-
-/** PostgreSQL connections of every worker that writes (the sync-worker's default PG_POOL_SIZE). */
-export const POOL_SIZE = 4;

@@ -1,66 +1,52 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { statCpuSeconds } from '@imsync/testing';
+import type { Redis } from 'ioredis';
+import { statCpuSeconds, type NodeProcess } from '@imsync/testing';
+import { sum, type Context } from './context.js';
 
-/**
- * CPU time of the servers a measured process leans on, Redis and PostgreSQL, which run on the same cores
- * as it: a side that answers fast by making Redis or PostgreSQL work harder would otherwise look cheaper
- * than it is. Redis reports its own (INFO cpu); PostgreSQL's is read from /proc, over every `postgres`
- * process of the machine (a backend that ends between two readings takes its time with it, so the
- * readings are taken while the measured process still holds its connections).
- */
-export interface CpuReading {
-  readonly redisSeconds: number;
-  /** CPU seconds of each live `postgres` process, by pid. */
-  readonly postgres: ReadonlyMap<number, number>;
-}
+/** A process of the bench, Redis (INFO cpu) or every `postgres` process of the machine (/proc). */
+type Source = NodeProcess | 'redis' | 'postgres';
 
-export interface CpuUsed {
-  readonly redisSeconds: number;
-  readonly postgresSeconds: number;
-}
-
-/** The `postgres` processes of this machine and the CPU each has used, seconds. */
-function postgresProcesses(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+/** CPU seconds so far, by process (PostgreSQL's backends by pid). */
+async function cpuSeconds(redis: Redis, source: Source): Promise<Map<number, number>> {
+  if (source === 'redis') {
+    const info = await redis.info('cpu');
+    const field = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
+    return new Map([[0, field('used_cpu_sys') + field('used_cpu_user')]]);
+  }
+  if (source !== 'postgres') return new Map([[0, source.cpuSeconds()]]);
+  const postgres = new Map<number, number>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      out.set(Number(entry), statCpuSeconds(stat));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres')
+        postgres.set(Number(pid), statCpuSeconds(stat));
     } catch {
       // gone meanwhile
     }
   }
-  return out;
+  return postgres;
 }
 
-export class CpuMeter {
-  private readonly redis: Redis;
+/**
+ * Runs `fn` and says how many CPU seconds each source used meanwhile, by label. Redis and PostgreSQL
+ * share the cores with the measured process: a side that answers fast by making them work harder would
+ * otherwise look cheaper than it is. A backend born meanwhile counts whole; one that ends takes its time
+ * with it, so `fn` must end while the measured process still holds its connections.
+ */
+export async function measureCpu<T>(redis: Redis, sources: Record<string, Source>, fn: () => Promise<T>) {
+  const read = () => Promise.all(Object.values(sources).map((s) => cpuSeconds(redis, s)));
+  const before = await read();
+  const result = await fn();
+  const used = (await read()).map((now, i) => sum([...now], ([k, s]) => s - (before[i]!.get(k) ?? 0)));
+  return { result, cpu: Object.fromEntries(Object.keys(sources).map((k, i) => [k, used[i]!])) };
+}
 
-  constructor(redisUrl: string) {
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  }
+type Run = { readonly cpu: Readonly<Record<string, number>> };
 
-  async read(): Promise<CpuReading> {
-    const info = await this.redis.info('cpu');
-    const field = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? NaN);
-    return {
-      redisSeconds: field('used_cpu_sys') + field('used_cpu_user'),
-      postgres: postgresProcesses(),
-    };
-  }
-
-  /** What Redis and PostgreSQL used between `before` and now (a backend born meanwhile counts whole). */
-  async since(before: CpuReading): Promise<CpuUsed> {
-    const now = await this.read();
-    let postgresSeconds = 0;
-    for (const [pid, seconds] of now.postgres) postgresSeconds += seconds - (before.postgres.get(pid) ?? 0);
-    return { redisSeconds: now.redisSeconds - before.redisSeconds, postgresSeconds };
-  }
-
-  close(): void {
-    this.redis.disconnect();
-  }
+/** The figure of CPU µs per item of every process involved (`cpu`: seconds by process), each in the note. */
+export function cpuFigure(ctx: Context, scenario: string, metric: string, runs: Run[], items: number): void {
+  const names = Object.keys(runs[0]?.cpu ?? {});
+  const us = names.map((k) => [k, (1e6 * sum(runs, (r) => r.cpu[k]!)) / items] as const);
+  const [total, note] = [sum(us, ([, v]) => v), us.map(([k, v]) => `${v.toFixed(0)} ${k}`).join(' + ')];
+  ctx.figure(scenario, metric, total, 'µs', { note });
 }

@@ -1,149 +1,101 @@
 /**
  * The load generator, in a process of its own (never the measured server's): distinct, validly signed
- * callbacks of every synced command, as the kit's payload builder makes them. Takes one LoadRequest at
- * a time over IPC and answers its result:
- * - `closed`: autocannon, `connections` requests in flight, for `seconds`;
- * - `open`: `rate` callbacks a second on schedule, whatever the answers do, over a pool of `connections`
+ * callbacks of every synced command, as the kit's payload builder makes them, for the app of IM_APPS
+ * (`SDKAppID:token`), to CALLBACK_PATH. Takes one LoadRequest at a time over IPC and answers its result:
+ * - `closed`: autocannon, CONNECTIONS requests in flight, for `seconds`;
+ * - `open`: `rate` callbacks a second on schedule, whatever the answers do, over a pool of CONNECTIONS
  *   keep-alive connections (as wrk2 -c N -R rate): a request that finds them all busy waits, and the wait
  *   counts in its latency, measured from when it was due.
  */
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { callbackQuery, payload, PAYLOAD_COMMANDS } from '@imsync/testing';
 
 export interface LoadRequest {
   readonly mode: 'closed' | 'open';
   readonly port: number;
-  readonly path: string;
   /** The payload series (unique per run). */
   readonly tag: string;
-  readonly sdkAppId: number;
-  readonly token: string;
-  readonly connections: number;
   readonly seconds: number;
   readonly rate?: number;
 }
+/** Requests sent, answered 2xx (`ok`) or not (`bad`); the 2xx answers' latency, ms (1 ms resolution). */
+export type ClosedResult = Awaited<ReturnType<typeof closed>>;
+/** Per request i (the payload index): HTTP status (-1 error, 0 no answer), when due, when answered (ms). */
+export type OpenResult = Awaited<ReturnType<typeof open>>;
 
-export interface ClosedResult {
-  readonly seconds: number;
-  readonly sent: number;
-  readonly ok: number;
-  readonly bad: number;
-  /** 2xx answers per second. */
-  readonly rps: number;
-  /** Latency of 2xx answers, ms (autocannon's 1 ms resolution). */
-  readonly p50: number;
-  readonly p99: number;
-}
+const env = process.env;
+const connections = Number(env.CONNECTIONS);
+const headers = { 'content-type': 'application/json' };
 
-export interface OpenResult {
-  /** Per request i (the payload index): HTTP status (-1 error, 0 no answer), when due, when answered (ms). */
-  readonly status: number[];
-  readonly dueAt: number[];
-  readonly answeredAt: number[];
-  readonly achievedRate: number;
-}
-
-/** The i-th request of a series: Sign and RequestTime of the current second, as Tencent sends them. */
-function traffic(req: LoadRequest) {
-  let second = -1;
-  let paths: string[] = [];
-  let i = 0;
-  return {
-    get count() {
-      return i;
-    },
-    next() {
-      const now = Math.floor(Date.now() / 1000);
-      if (now !== second) {
-        second = now;
-        paths = PAYLOAD_COMMANDS.map(
-          (command) =>
-            `${req.path}?${callbackQuery({ sdkAppId: req.sdkAppId, command, token: req.token, requestTime: now, clientIp: '127.0.0.1', optPlatform: 'Android' })}`,
-        );
-      }
-      const n = i++;
-      return { i: n, path: paths[n % paths.length]!, body: JSON.stringify(payload(req.tag, n).body) };
-    },
+/** The n-th request of a series: Sign and RequestTime of the current second, as Tencent sends them. */
+function traffic(req: LoadRequest): (n: number) => { path: string; body: string } {
+  const [sdkAppId, token] = String(env.IM_APPS).split(':');
+  const signed = { sdkAppId: sdkAppId!, token, clientIp: '127.0.0.1', optPlatform: 'Android' };
+  let [second, paths] = [-1, [] as string[]];
+  return (n) => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now !== second) {
+      second = now;
+      const query = (command: string) => callbackQuery({ ...signed, command, requestTime: now });
+      paths = PAYLOAD_COMMANDS.map((command) => `${env.CALLBACK_PATH}?${query(command)}`);
+    }
+    return { path: paths[n % paths.length]!, body: JSON.stringify(payload(req.tag, n).body) };
   };
 }
 
-async function closed(req: LoadRequest): Promise<ClosedResult> {
-  const t = traffic(req);
+async function closed(req: LoadRequest) {
+  const next = traffic(req);
+  let n = 0;
   const r = await autocannon({
     url: `http://127.0.0.1:${req.port}`,
-    connections: req.connections,
+    connections,
     duration: req.seconds,
     timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (base) => ({ ...base, ...t.next() }),
-      },
-    ],
+    requests: [{ method: 'POST', headers, setupRequest: (base) => ({ ...base, ...next(n++) }) }],
   });
-  return {
-    seconds: r.duration,
-    sent: r.requests.sent,
-    ok: r['2xx'],
-    bad: r.non2xx + r.errors + r.timeouts,
-    rps: r['2xx'] / r.duration,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-  };
+  const [ok, bad] = [r['2xx'], r.non2xx + r.errors + r.timeouts];
+  return { seconds: r.duration, sent: r.requests.sent, ok, bad, p50: r.latency.p50, p99: r.latency.p99 };
 }
 
+/** Kept between runs against the same server: a run does not pay for new connections. */
 const agents = new Map<number, Agent>();
 const wall = () => performance.timeOrigin + performance.now();
 
-async function open(req: LoadRequest): Promise<OpenResult> {
+async function open(req: LoadRequest) {
   const rate = req.rate!;
-  const t = traffic(req);
+  const next = traffic(req);
   const total = Math.round(rate * req.seconds);
-  // the pool is kept between runs against the same server: a run does not pay for new connections
-  const agent = agents.get(req.port) ?? new Agent({ keepAlive: true, maxSockets: req.connections });
+  const agent = agents.get(req.port) ?? new Agent({ keepAlive: true, maxSockets: connections });
   agents.set(req.port, agent);
   const status = new Array<number>(total).fill(0);
   const dueAt = new Array<number>(total).fill(0);
   const answeredAt = new Array<number>(total).fill(0);
-  let settled = 0;
-  let allSettled: () => void = () => undefined;
+  let [sent, settled, allSettled] = [0, 0, () => {}];
   const done = new Promise<void>((r) => (allSettled = r));
   const settle = (i: number, s: number) => {
-    status[i] = s;
-    answeredAt[i] = wall();
+    [status[i], answeredAt[i]] = [s, wall()];
     if (++settled === total) allSettled();
   };
   const start = performance.now();
-  const fire = () => {
-    const { i, path, body } = t.next();
+  const fire = (i: number) => {
+    const { path, body } = next(i);
     dueAt[i] = performance.timeOrigin + start + (i * 1000) / rate;
-    const r = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port: req.port,
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => res.resume().on('end', () => settle(i, res.statusCode ?? 0)),
+    const r = request({ agent, host: '127.0.0.1', port: req.port, method: 'POST', path, headers }, (res) =>
+      res.resume().on('end', () => settle(i, res.statusCode ?? 0)),
     );
     r.on('error', () => settle(i, -1));
     r.end(body);
   };
-  await new Promise<void>((resolve) => {
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-      while (t.count < due) fire();
-      if (t.count < total) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
-  });
+  for (;;) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+    while (sent < due) fire(sent++);
+    if (sent === total) break;
+    await sleep(1);
+  }
   const achievedRate = total / ((performance.now() - start) / 1000);
-  await Promise.race([done, new Promise((r) => setTimeout(r, 15_000).unref())]);
+  await Promise.race([done, sleep(15_000, undefined, { ref: false })]);
   return { status, dueAt, answeredAt, achievedRate };
 }
 

@@ -6,24 +6,17 @@
  */
 import { ensureDatabase, killAll } from '@imsync/testing';
 import { Context, log } from './context.js';
-import { parseOptions, USAGE, type Scenario } from './options.js';
-import { redisPersistence } from './queue.js';
-import { fmt, textTable, verdict, writeReport } from './report.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
+import { report, verdict } from './report.js';
 import { backlog } from './scenarios/backlog.js';
 import { drain } from './scenarios/drain.js';
 import { endToEnd } from './scenarios/e2e.js';
 import { throughput } from './scenarios/throughput.js';
 
-const RUNNERS: Record<Scenario, (ctx: Context) => Promise<void>> = {
-  throughput,
-  drain,
-  e2e: endToEnd,
-  backlog,
-};
+const SCENARIOS = { throughput, drain, e2e: endToEnd, backlog };
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2).filter((a) => a !== '--');
-  let opts;
+async function main(args: string[]): Promise<number> {
+  let opts: BenchOptions;
   try {
     opts = parseOptions(args);
   } catch (err) {
@@ -42,63 +35,39 @@ async function main(): Promise<number> {
     log('interrupted: stopping the processes and cleaning up (again to force)');
     void killAll();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
   log(`imsync bench ${opts.quick ? '(quick) ' : ''}run ${ctx.runId}; logs in ${ctx.logDir}`);
   let error: Error | undefined;
   try {
-    ctx.redisPersistence = await redisPersistence(ctx.redisUrl);
+    // what each write to Redis costs: "appendonly yes, appendfsync everysec"
+    const setting = (name: string) =>
+      ctx.redis.config('GET', name).then(
+        (reply) => `${name} ${String((reply as unknown[])[1])}`,
+        () => `${name} unknown`,
+      );
+    ctx.redisPersistence = `${await setting('appendonly')}, ${await setting('appendfsync')}`;
     log(`Redis ${ctx.redisUrl} (REDIS_URL): ${ctx.redisPersistence}`);
     if (await ensureDatabase(ctx.databaseUrl))
       log(`created the database ${new URL(ctx.databaseUrl).pathname.slice(1)}`);
     for (const s of opts.scenarios) {
       if (interrupted) throw new Error('interrupted');
-      await RUNNERS[s](ctx);
+      await SCENARIOS[s](ctx);
     }
   } catch (err) {
     error = err as Error;
   } finally {
     await killAll();
-    const problems = await ctx.cleanup();
-    if (problems.length) log(`cleanup left: ${problems.join('; ')}`);
+    ctx.redis.disconnect();
   }
-  for (const [service, pattern] of [
-    ['ingest', /^ingest/],
-    ['sync-worker', /^sync-worker/],
-  ] as const) {
-    const peaks = Object.entries(ctx.peakRss).filter(([name]) => pattern.test(name));
-    if (peaks.length) {
-      const [name, bytes] = peaks.sort((a, b) => b[1] - a[1])[0]!;
-      ctx.figure('Memory', `${service} peak RSS`, bytes, 'B', {
-        note: `VmHWM, largest of the run (${name})`,
-      });
-    }
-  }
-
-  const files = writeReport(ctx, `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, error);
-  process.stdout.write(`\n${textTable(ctx.figures)}\n\n`);
-  for (const c of ctx.checks)
-    process.stdout.write(`${c.ok ? 'ok    ' : 'FAILED'} ${c.scenario}: ${c.name}: ${c.detail}\n`);
-  process.stdout.write('\nTargets:\n');
-  for (const f of ctx.figures.filter((x) => x.target))
-    process.stdout.write(
-      `  ${verdict(f).padEnd(6)}  ${f.scenario}: ${f.metric} ${fmt(f.value, f.unit)} (${f.target!.text})\n`,
-    );
-  process.stdout.write(
-    `\nWritten: ${files.join(', ')}${opts.profile ? `; CPU profiles in ${ctx.profileDir}` : ''}\n`,
-  );
-  if (error) {
-    process.stderr.write(`\nbench failed: ${error.message}\n`);
-    return 1;
-  }
+  report(ctx, `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`, error);
   const failed = ctx.checks.filter((c) => !c.ok).length;
-  if (failed) process.stderr.write(`\nbench failed: ${failed} check(s) failed\n`);
-  const missed = ctx.figures.some((f) => verdict(f) === 'missed');
-  return failed || (opts.strict && missed) ? 1 : 0;
+  if (error || failed)
+    process.stderr.write(`\nbench failed: ${error?.message ?? `${failed} check(s) failed`}\n`);
+  return error || failed || (opts.strict && ctx.figures.some((f) => verdict(f) === 'missed')) ? 1 : 0;
 }
 
-main().then(
+main(process.argv.slice(2).filter((a) => a !== '--')).then(
   (code) => process.exit(code),
   (err: Error) => {
     process.stderr.write(`bench: ${err.message}\n`);

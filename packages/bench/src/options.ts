@@ -25,30 +25,26 @@ export const USAGE = `npm run bench [-- options]
                        quick 100000)
   --backlog-seconds=S  how long the backlog scenario's worker runs (default 30; quick 10)
   --before=DIR         another imsync checkout, built (npm ci && npm run build): the drain also runs
-                       its sync-worker, beside this tree's, for a before/after comparison
+                       its sync-worker, and the throughput its ingest, beside this tree's, for a
+                       before/after comparison
   --profile            ingest and the sync-worker write --cpu-prof files into bench-results/
   --strict             exit 1 when a target is missed`;
 
 export type BenchOptions = ReturnType<typeof parseOptions>;
 
-/** The options that take a value (checked below). */
-const VALUED =
-  'only setups rounds seconds connections jobs drain-rounds batch concurrency rates e2e-seconds backlog backlog-seconds before';
+const FLAGS = ['quick', 'profile', 'strict', 'help'];
+const VALUED = (
+  'only setups rounds seconds connections jobs drain-rounds batch concurrency rates e2e-seconds backlog ' +
+  'backlog-seconds before'
+).split(' ');
 
 /** The command line, as `node:util` parseArgs reads it; a bad value throws, naming the option. */
 export function parseOptions(args: readonly string[]) {
-  const { values } = parseArgs({
-    args: [...args],
-    strict: true,
-    options: {
-      quick: { type: 'boolean', default: false },
-      profile: { type: 'boolean', default: false },
-      strict: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-      ...Object.fromEntries(VALUED.split(' ').map((name) => [name, { type: 'string' as const }])),
-    },
-  });
-  const v: Record<string, string | boolean | undefined> = values;
+  const options = Object.fromEntries([
+    ...FLAGS.map((name) => [name, { type: 'boolean' as const }]),
+    ...VALUED.map((name) => [name, { type: 'string' as const }]),
+  ]);
+  const v: Record<string, unknown> = parseArgs({ args: [...args], strict: true, options }).values;
   const quick = v.quick === true;
   const num = (name: string, full: number, short = full): number => {
     const raw = v[name];
@@ -64,12 +60,8 @@ export function parseOptions(args: readonly string[]) {
       if (!(all as readonly string[]).includes(s)) throw new Error(`--${name}: ${s} is not one of ${all}`);
     return new Set(items as T[]);
   };
-  const rates =
-    typeof v.rates === 'string'
-      ? v.rates.split(',').map(Number)
-      : quick
-        ? [1000, 3000, 5000]
-        : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000];
+  const defaultRates = quick ? [1000, 3000, 5000] : [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000];
+  const rates = typeof v.rates === 'string' ? v.rates.split(',').map(Number) : defaultRates;
   if (rates.some((r, i) => !(r > 0) || (i > 0 && r <= rates[i - 1]!)))
     throw new Error(`--rates: "${String(v.rates)}" is not a list of ascending positive rates`);
   return Object.freeze({

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   eventKeyOf,
   jobOptionsFor,
@@ -16,14 +16,43 @@ import { payload } from '@imsync/testing';
 const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 type Counts = Record<(typeof STATES)[number], number>;
 
-/** The bench's handle on one prefix's sync queue: preloading, pausing, counting. */
+/** The bench's handle on one prefix's sync queue: preloading, counting. */
 export class SyncQueue {
-  readonly redis: Redis;
   readonly queue: Queue;
 
-  constructor(url: string, prefix: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: null });
-    this.queue = new Queue(SYNC_QUEUE, { connection: this.redis, prefix });
+  constructor(redis: Redis, prefix: string) {
+    this.queue = new Queue(SYNC_QUEUE, { connection: redis, prefix });
+  }
+
+  /**
+   * `n` callbacks of the series `tag`, shaped as ingest enqueues them, on distinct entities, onto the
+   * paused queue: a job each, or `batch` per job as ingest enqueues the callbacks of one event-loop turn.
+   */
+  async preload(sdkAppId: number, tag: string, n: number, batch = 1): Promise<void> {
+    await this.queue.pause();
+    const [receivedAt, optPlatform] = [Date.now(), normalizePlatform('Android')];
+    const event = (i: number): SyncJobData => {
+      const { command, body } = payload(tag, i);
+      const eventKey = eventKeyOf(sdkAppId, command, JSON.stringify(body));
+      return { v: 1, sdkAppId, command, clientIp: '127.0.0.1', optPlatform, receivedAt, eventKey, body };
+    };
+    const chunk = batch * Math.ceil(1000 / batch); // whole batches
+    for (let start = 0; start < n; start += chunk) {
+      const events = Array.from({ length: Math.min(chunk, n - start) }, (_, k) => event(start + k));
+      const jobs = [];
+      // e2e's payloads test holds the payload builder's commands to the contract
+      if (batch === 1)
+        for (const data of events) {
+          const opts = jobOptionsFor(data.command as SyncedCommand);
+          jobs.push({ name: data.command, data, opts: { ...opts } });
+        }
+      else
+        for (let i = 0; i < events.length; i += batch) {
+          const data: SyncBatchJobData = { v: 1, events: events.slice(i, i + batch) };
+          jobs.push({ name: SYNC_BATCH_JOB, data, opts: { ...SYNC_JOB_OPTIONS } });
+        }
+      await this.queue.addBulk(jobs);
+    }
   }
 
   async counts(): Promise<Counts> {
@@ -58,88 +87,5 @@ export class SyncQueue {
   async firstFailure(): Promise<string> {
     const [job] = await this.queue.getFailed(0, 0);
     return job ? `${job.name}: ${job.failedReason}` : 'no failed job';
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close();
-    this.redis.disconnect();
-  }
-}
-
-/**
- * `n` callbacks of the series `tag`, shaped as ingest enqueues them, on distinct entities, onto a paused
- * queue: a job each, or `batch` per job as ingest enqueues the callbacks of one event-loop turn.
- */
-export async function preload(
-  url: string,
-  prefix: string,
-  sdkAppId: number,
-  tag: string,
-  n: number,
-  batch = 1,
-): Promise<SyncQueue> {
-  const q = new SyncQueue(url, prefix);
-  await q.queue.pause();
-  const receivedAt = Date.now();
-  const chunk = batch * Math.ceil(1000 / batch); // whole batches
-  for (let start = 0; start < n; start += chunk) {
-    const events: SyncJobData[] = [];
-    const singles = [];
-    for (let i = start; i < Math.min(n, start + chunk); i++) {
-      const p = payload(tag, i);
-      const command = p.command as SyncedCommand; // e2e's payloads test holds the builder to the contract
-      const eventKey = eventKeyOf(sdkAppId, command, JSON.stringify(p.body));
-      const optPlatform = normalizePlatform('Android');
-      if (batch === 1) singles.push({ name: command, opts: { ...jobOptionsFor(command) } });
-      events.push({
-        v: 1,
-        sdkAppId,
-        command,
-        clientIp: '127.0.0.1',
-        optPlatform,
-        receivedAt,
-        eventKey,
-        body: p.body,
-      });
-    }
-    if (batch === 1) await q.queue.addBulk(singles.map((job, i) => ({ ...job, data: events[i]! })));
-    else {
-      const jobs = [];
-      for (let i = 0; i < events.length; i += batch) {
-        const data: SyncBatchJobData = { v: 1, events: events.slice(i, i + batch) };
-        jobs.push({ name: SYNC_BATCH_JOB, data, opts: { ...SYNC_JOB_OPTIONS } });
-      }
-      await q.queue.addBulk(jobs);
-    }
-  }
-  return q;
-}
-
-/** Memory of every key under a prefix (MEMORY USAGE, summed), and how many keys. */
-export async function prefixMemory(redis: Redis, prefix: string): Promise<{ keys: number; bytes: number }> {
-  let [keys, bytes, cursor] = [0, 0, '0'];
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    const pipe = redis.pipeline();
-    for (const k of batch) pipe.memory('USAGE', k, 'SAMPLES', '0');
-    for (const [err, used] of (await pipe.exec()) ?? []) {
-      if (!err && typeof used === 'number') [keys, bytes] = [keys + 1, bytes + used];
-    }
-  } while (cursor !== '0');
-  return { keys, bytes };
-}
-
-/** The Redis's persistence (CONFIG GET), which sets what each write costs: "appendonly yes, appendfsync everysec". */
-export async function redisPersistence(url: string): Promise<string> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null });
-  const get = async (name: string) => {
-    const reply = (await redis.config('GET', name).catch(() => [])) as unknown[];
-    return `${name} ${String(reply[1] ?? 'unknown')}`;
-  };
-  try {
-    return `${await get('appendonly')}, ${await get('appendfsync')}`;
-  } finally {
-    redis.disconnect();
   }
 }

@@ -18,83 +18,77 @@ export function fmt(n: number, unit: string): string {
   return unit === 'x' ? `${s}×` : `${s} ${unit}`;
 }
 
-const HEAD = ['scenario', 'figure', 'value', 'target', 'result', 'note'];
-const rows = (figures: readonly Figure[]) =>
-  figures.map((f) => [
-    f.scenario,
-    f.metric,
-    fmt(f.value, f.unit),
-    f.target?.text ?? '',
-    verdict(f),
-    f.note ?? '',
-  ]);
-
-/** The figures as an aligned plain-text table (the note column last, unaligned). */
-export function textTable(figures: readonly Figure[]): string {
-  const all = [HEAD, ...rows(figures)];
-  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  return all
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(i < HEAD.length - 1 ? widths[i]! : 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+/** The figures as a Markdown table, every column but the notes aligned: for the terminal too. */
+function table(figures: readonly Figure[]): string {
+  const head = ['scenario', 'figure', 'value', 'target', 'result', 'note'];
+  const rows = figures.map((f) =>
+    [f.scenario, f.metric, fmt(f.value, f.unit), f.target?.text ?? '', verdict(f), f.note ?? ''].map((c) =>
+      c.replace(/\|/g, '\\|'),
+    ),
+  );
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i]!) : c)).join(' | ')} |`;
+  return [head, widths.map((w) => '-'.repeat(w)), ...rows].map(line).join('\n');
 }
 
-/** Writes bench-results/bench-<time>[-quick].{json,md} and latest.{json,md}; returns the two files. */
-export function writeReport(ctx: Context, command: string, error?: Error): string[] {
-  const c = cpus();
+/**
+ * Adds the peak RSS figures, writes bench-results/bench-<time>[-quick].{json,md} and latest.{json,md},
+ * and prints the Markdown, the targets and where it is.
+ */
+export function report(ctx: Context, command: string, error?: Error): void {
+  const peakRss = Object.fromEntries(ctx.processes.map((p) => [p.name, p.peakRss()]));
+  for (const service of ['ingest', 'sync-worker']) {
+    const [peak] = Object.entries(peakRss)
+      .filter(([name]) => name.startsWith(service) && !name.includes('before'))
+      .sort((a, b) => b[1] - a[1]);
+    if (peak)
+      ctx.figure('Memory', `${service} peak RSS`, peak[1], 'B', {
+        note: `VmHWM, largest of the run (${peak[0]})`,
+      });
+  }
+  const o = ctx.opts;
+  const load = [ctx.loadAtStart, loadavg()[0]!].map((l) => Math.round(l * 100) / 100);
   const machine = {
-    cores: c.length,
-    cpu: c[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
     memoryGb: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
     date: ctx.startedAt.toISOString(),
-    loadAverage: {
-      start: Math.round(ctx.loadAtStart * 100) / 100,
-      end: Math.round(loadavg()[0]! * 100) / 100,
-    },
+    loadAverage: { start: load[0], end: load[1] },
     redis: `${ctx.redisUrl} (${ctx.redisPersistence})`,
   };
-  const report = {
-    machine,
-    command,
-    options: { ...ctx.opts, scenarios: [...ctx.opts.scenarios], setups: [...ctx.opts.setups] },
-    figures: ctx.figures,
-    checks: ctx.checks,
-    peakRss: ctx.peakRss,
-    details: ctx.details,
-    ...(error ? { error: error.stack ?? error.message } : {}),
-  };
+  const { figures, checks, details } = ctx;
+  const options = { ...o, scenarios: [...o.scenarios], setups: [...o.setups] };
+  const stack = error && (error.stack ?? error.message);
+  const json = JSON.stringify(
+    { machine, command, options, figures, checks, peakRss, details, error: stack },
+    null,
+    2,
+  );
   const md = [
     `# imsync benchmark, ${machine.date}`,
     '',
     `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; Redis and ` +
-      `PostgreSQL on the same machine; Redis ${machine.redis}. Load average (1 min) ${machine.loadAverage.start} ` +
-      `at the start, ${machine.loadAverage.end} at the end.${ctx.opts.profile ? ' Profiled (--cpu-prof): slower than unprofiled.' : ''}`,
+      `PostgreSQL on the same machine; Redis ${machine.redis}. Load average (1 min) ${load[0]} at the start, ` +
+      `${load[1]} at the end.${o.profile ? ' Profiled (--cpu-prof): slower than unprofiled.' : ''}`,
     '',
     `Command: \`${command}\``,
     '',
-    `| ${HEAD.join(' | ')} |`,
-    `|${HEAD.map(() => '---').join('|')}|`,
-    ...rows(ctx.figures).map((r) => `| ${r.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`),
+    table(figures),
     '',
     '## Checks',
     '',
-    ...ctx.checks.map((k) => `- ${k.ok ? 'ok' : 'FAILED'}: **${k.scenario}**: ${k.name}: ${k.detail}`),
-    ...(error ? ['', '## Error', '', '```', error.stack ?? error.message, '```'] : []),
-    '',
+    ...checks.map((c) => `- ${c.ok ? 'ok' : 'FAILED'}: **${c.scenario}**: ${c.name}: ${c.detail}`),
+    ...(stack ? ['', '## Error', '', '```', stack, '```'] : []),
   ].join('\n');
-  const base = `${ctx.outDir}/bench-${ctx.runId}${ctx.opts.quick ? '-quick' : ''}`;
-  const json = JSON.stringify(report, null, 2);
-  for (const [file, text] of [
-    [`${base}.json`, json],
-    [`${base}.md`, md],
-    [`${ctx.outDir}/latest.json`, json],
-    [`${ctx.outDir}/latest.md`, md],
-  ] as const)
-    writeFileSync(file, text);
-  return [`${base}.json`, `${base}.md`];
+  const base = `${ctx.outDir}/bench-${ctx.runId}${o.quick ? '-quick' : ''}`;
+  for (const file of [base, `${ctx.outDir}/latest`]) {
+    writeFileSync(`${file}.json`, json);
+    writeFileSync(`${file}.md`, `${md}\n`);
+  }
+  const target = (f: Figure) =>
+    `  ${verdict(f).padEnd(6)}  ${f.scenario}: ${f.metric} ${fmt(f.value, f.unit)} (${f.target!.text})`;
+  const profiles = o.profile ? `; CPU profiles in ${ctx.profileDir}` : '';
+  const targets = ['Targets:', ...figures.filter((f) => f.target).map(target)].join('\n');
+  process.stdout.write(`\n${md}\n\n${targets}\n\nWritten: ${base}.json, ${base}.md${profiles}\n`);
 }

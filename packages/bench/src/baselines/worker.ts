@@ -124,12 +124,14 @@ function upsert(table: keyof typeof KEYS, sdkAppId: number, row: Row): pg.QueryC
 
 /** The hand-written worker's processor: the job's events in one transaction. */
 async function apply(job: Job): Promise<void> {
-  const events = job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events : [job.data as SyncJobData];
+  const events =
+    job.name === SYNC_BATCH_JOB ? (job.data as SyncBatchJobData).events : [job.data as SyncJobData];
   const client = await db.connect();
   try {
     await client.query('BEGIN');
     for (const e of events) {
-      for (const [table, row] of rowsOf(e.command, e.body as Body)) await client.query(upsert(table, e.sdkAppId, row));
+      for (const [table, row] of rowsOf(e.command, e.body as Body))
+        await client.query(upsert(table, e.sdkAppId, row));
     }
     await client.query('COMMIT');
   } catch (err) {
