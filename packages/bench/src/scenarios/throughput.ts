@@ -13,8 +13,9 @@ type Measured = ClosedResult & { readonly cpu: Readonly<Record<string, number>> 
 type Side = { label: string; target: Target; prefix?: string; warmup?: Measured; runs: Measured[] };
 
 /**
- * Ingest against bare Koa and naive enqueue in each setup: the same distinct, signed mix of every synced
- * command, from the same autocannon process, sides alternating round by round after a warm-up each.
+ * Ingest against bare Koa and naive enqueue (and with `--before` the other checkout's ingest) in each
+ * setup: the same distinct, signed mix of every synced command, from the same autocannon process, sides
+ * alternating round by round after a warm-up each.
  * Pinned: each server on core 0 and the load generator on core 1 (taskset); Redis and PostgreSQL where
  * the scheduler puts them. Afterwards every request answered OK must be a callback on the queue.
  */
@@ -58,6 +59,11 @@ async function runSetup(ctx: Context, setup: Setup): Promise<void> {
       naive,
     ),
   ];
+  if (o.before) {
+    const [prefix, name] = [ctx.prefix('ingest-before'), `ingest-before-${setup}`];
+    const env = { QUEUE_PREFIX: prefix };
+    sides.push(await side('ingest before', ctx.start(name, 'ingest', { env, cpus, before: true }), prefix));
+  }
   const loadgen = (await ctx.start(`loadgen-${setup}`, 'loadgen.ts', { cpus: loadCpus })).proc;
   const load = async (t: Target, seconds: number): Promise<Measured> => {
     const req: LoadRequest = { mode: 'closed', port: t.port, tag: ctx.newTag('tp'), seconds };
@@ -103,7 +109,7 @@ function aggregate({ runs }: Side) {
 
 function report(ctx: Context, setup: Setup, sides: Side[]): void {
   type Aggregate = ReturnType<typeof aggregate>;
-  const [ingest, bare, naive] = sides.map(aggregate) as [Aggregate, Aggregate, Aggregate];
+  const [ingest, bare, naive, before] = sides.map(aggregate) as [Aggregate, Aggregate, Aggregate, Aggregate?];
   const S2 = `${S}, ${setup}`;
   const note = `${ctx.opts.rounds} alternating round(s) of ${ctx.opts.roundSeconds} s, ${ctx.opts.connections} connections`;
   ctx.figure(S2, 'ingest requests/s', ingest.rps, 'req/s', { note });
@@ -117,6 +123,10 @@ function report(ctx: Context, setup: Setup, sides: Side[]): void {
   ctx.figure(S2, 'ingest / naive enqueue', ingest.rps / naive.rps, 'x', {
     target: { op: '>=', bound: 1, text: '≥ 1.0×' },
   });
+  if (before)
+    ctx.figure(S2, 'ingest / ingest before', ingest.rps / before.rps, 'x', {
+      note: `ingest before ${Math.round(before.rps)} req/s, p50 ${before.p50} / p99 ${before.p99} ms`,
+    });
   ctx.figure(S2, 'ingest p99 latency', ingest.p99, 'ms', {
     target: { op: '<=', bound: 25, text: '≤ 25 ms' },
     note: `p50 ${ingest.p50} ms (median of rounds; p99: worst round); bare Koa ${bare.p50} / ${bare.p99}, naive enqueue ${naive.p50} / ${naive.p99}`,
