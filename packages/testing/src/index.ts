@@ -52,5 +52,6 @@ export {
 } from './fake-tencent/state.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { Cleanup } from './cleanup.js';
+export { openLoop, type OpenLoopOptions, type OpenLoopResult } from './open-loop.js';
 export { eventually } from './wait.js';
 export { PrivatePostgres } from './private-postgres.js';

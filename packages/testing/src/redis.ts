@@ -25,7 +25,7 @@ export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promis
   }
 }
 
-/** The keys matching `pattern`: how many, their memory (MEMORY USAGE), the longest TTL, how many have none. */
+/** The keys matching `pattern`: how many, their memory (MEMORY USAGE), the longest TTL, how many lack one. */
 export async function keyStats(
   redis: Redis,
   pattern: string,
