@@ -62,11 +62,7 @@ export const sum = <T>(items: readonly T[], f: (item: T) => number): number =>
   items.reduce((n, item) => n + f(item), 0);
 
 /** Runs each side once a round, every other round in reverse: a machine that drifts weighs on all alike. */
-export async function alternate<T>(
-  rounds: number,
-  sides: T[],
-  run: (side: T, round: number) => Promise<void>,
-) {
+export async function alternate<T>(rounds: number, sides: T[], run: (side: T, r: number) => Promise<void>) {
   for (let r = 1; r <= rounds; r++) for (const side of r % 2 ? sides : sides.toReversed()) await run(side, r);
 }
 

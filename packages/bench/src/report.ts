@@ -68,9 +68,10 @@ export function report(ctx: Context, command: string, error?: Error): void {
   const md = [
     `# imsync benchmark, ${machine.date}`,
     '',
-    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; Redis and ` +
-      `PostgreSQL on the same machine; Redis ${machine.redis}. Load average (1 min) ${load[0]} at the start, ` +
-      `${load[1]} at the end.${o.profile ? ' Profiled (--cpu-prof): slower than unprofiled.' : ''}`,
+    `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}; ` +
+      `Redis and PostgreSQL on the same machine; Redis ${machine.redis}. ` +
+      `Load average (1 min) ${load[0]} at the start, ${load[1]} at the end.` +
+      (o.profile ? ' Profiled (--cpu-prof): slower than unprofiled.' : ''),
     '',
     `Command: \`${command}\``,
     '',

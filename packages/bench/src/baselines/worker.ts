@@ -1,11 +1,9 @@
 /**
  * Baselines "empty processor" and, with HAND_WRITTEN=1, "hand-written worker": a BullMQ Worker on the sync
- * queue at WORKER_CONCURRENCY jobs, with the sync-worker's Redis options. The empty processor does nothing
- * with a job. The hand-written worker is what one would write without imsync's rules: it applies each job
- * in one transaction of plain upserts (the event's fields overwrite the row: no version guard, no ordering
- * rule, no validation), with a pool of PG_POOL_SIZE connections, writing the same rows of the same stores
- * (the sync-worker's schema, DB_SCHEMA, migrated beforehand) as the sync-worker. Prints `ready` once
- * connected.
+ * queue at WORKER_CONCURRENCY, with the sync-worker's Redis options, that does nothing with a job, or that
+ * applies it as one would without imsync's rules: one transaction of plain upserts (the event's fields
+ * overwrite the row: no version guard, no ordering rule, no validation) over a pool of PG_POOL_SIZE, into
+ * the same rows of the same stores (DB_SCHEMA, migrated beforehand) as the sync-worker. Prints `ready`.
  */
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';

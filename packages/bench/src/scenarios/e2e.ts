@@ -1,8 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SYNC_JOB_OPTIONS, SYNC_QUEUE } from '@imsync/callbacks';
-import { keyStats, payload, probeKey, probeTimes, type NodeProcess } from '@imsync/testing';
+import {
+  keyStats,
+  payload,
+  probeKey,
+  probeTimes,
+  type NodeProcess,
+  type OpenLoopResult,
+} from '@imsync/testing';
 import { log, sum, type Context } from '../context.js';
-import type { LoadRequest, OpenResult } from '../loadgen.js';
+import type { LoadRequest } from '../loadgen.js';
 
 const S = 'End to end';
 /** The ack latency the sustained rate must keep. */
@@ -58,7 +65,9 @@ async function step(
 ) {
   const tag = ctx.newTag('ee');
   const req: LoadRequest = { mode: 'open', port: stack.port, tag, seconds, rate };
-  const { status, dueAt, answeredAt, achievedRate } = await ctx.guard(stack.sender.request<OpenResult>(req));
+  const { status, dueAt, answeredAt, achievedRate } = await ctx.guard(
+    stack.sender.request<OpenLoopResult>(req),
+  );
   const ok = status.flatMap((s, i) => (s === 200 ? [i] : []));
   const probes = ok.map((i) => payload(tag, i).probe);
   // two minutes at most: the check then counts the missing

@@ -42,28 +42,19 @@ async function runSetup(ctx: Context, setup: Setup): Promise<void> {
   const o = ctx.opts;
   const [cpus, loadCpus] = setup === 'pinned' ? ['0', '1'] : [];
   log(`${S}, ${setup}: starting ingest, bare Koa, naive enqueue and the load generator`);
-  const side = async (label: string, target: Promise<Target>, prefix?: string): Promise<Side> => {
-    return { label, target: await target, prefix, runs: [] };
+  /** A server to measure; one that enqueues gets a queue prefix of its own. */
+  const server = async (label: string, what: 'ingest' | `${string}.ts`, enqueues = true, before = false) => {
+    const name = `${label.toLowerCase().replace(/ /g, '-')}-${setup}`;
+    const prefix = enqueues ? ctx.prefix(name) : undefined;
+    const target = await ctx.start(name, what, { env: prefix ? { QUEUE_PREFIX: prefix } : {}, cpus, before });
+    return { label, target, prefix, runs: [] };
   };
-  const [ingest, naive] = [ctx.prefix('ingest'), ctx.prefix('naive')];
-  const sides = [
-    await side(
-      'ingest',
-      ctx.start(`ingest-${setup}`, 'ingest', { env: { QUEUE_PREFIX: ingest }, cpus }),
-      ingest,
-    ),
-    await side('bare Koa', ctx.start(`bare-koa-${setup}`, 'baselines/koa.ts', { cpus })),
-    await side(
-      'naive enqueue',
-      ctx.start(`naive-enqueue-${setup}`, 'baselines/koa.ts', { env: { QUEUE_PREFIX: naive }, cpus }),
-      naive,
-    ),
+  const sides: Side[] = [
+    await server('ingest', 'ingest'),
+    await server('bare Koa', 'baselines/koa.ts', false),
+    await server('naive enqueue', 'baselines/koa.ts'),
   ];
-  if (o.before) {
-    const [prefix, name] = [ctx.prefix('ingest-before'), `ingest-before-${setup}`];
-    const env = { QUEUE_PREFIX: prefix };
-    sides.push(await side('ingest before', ctx.start(name, 'ingest', { env, cpus, before: true }), prefix));
-  }
+  if (o.before) sides.push(await server('ingest before', 'ingest', true, true));
   const loadgen = (await ctx.start(`loadgen-${setup}`, 'loadgen.ts', { cpus: loadCpus })).proc;
   const load = async (t: Target, seconds: number): Promise<Measured> => {
     const req: LoadRequest = { mode: 'closed', port: t.port, tag: ctx.newTag('tp'), seconds };
@@ -93,8 +84,8 @@ async function runSetup(ctx: Context, setup: Setup): Promise<void> {
       S,
       `${setup}, ${s.target.name}: every OK answer is in a job in Redis`,
       bad === 0 && callbacks >= ok && callbacks <= sent,
-      `${ok} answered 2xx, ${callbacks} callbacks in ${jobs} jobs (${(callbacks / jobs).toFixed(1)} per job), ` +
-        `${sent} requests sent, ${bad} not 2xx`,
+      `${ok} answered 2xx, ${callbacks} callbacks in ${jobs} jobs ` +
+        `(${(callbacks / jobs).toFixed(1)} per job), ${sent} requests sent, ${bad} not 2xx`,
     );
   }
   report(ctx, setup, sides);
@@ -111,7 +102,8 @@ function report(ctx: Context, setup: Setup, sides: Side[]): void {
   type Aggregate = ReturnType<typeof aggregate>;
   const [ingest, bare, naive, before] = sides.map(aggregate) as [Aggregate, Aggregate, Aggregate, Aggregate?];
   const S2 = `${S}, ${setup}`;
-  const note = `${ctx.opts.rounds} alternating round(s) of ${ctx.opts.roundSeconds} s, ${ctx.opts.connections} connections`;
+  const o = ctx.opts;
+  const note = `${o.rounds} alternating round(s) of ${o.roundSeconds} s, ${o.connections} connections`;
   ctx.figure(S2, 'ingest requests/s', ingest.rps, 'req/s', { note });
   ctx.figure(S2, 'bare Koa / naive enqueue requests/s', bare.rps, 'req/s', {
     note: `naive enqueue ${Math.round(naive.rps)} req/s`,
