@@ -186,8 +186,7 @@ export class Context {
 
   /** The sync-worker on `prefix`'s queue and `schema`'s stores; it runs its migrations first. */
   async syncWorker(name: string, prefix: string, schema: string, before = false): Promise<NodeProcess> {
-    return (
-      await this.start(name, 'sync-worker', { env: { QUEUE_PREFIX: prefix, DB_SCHEMA: schema }, before })
-    ).proc;
+    const env = { QUEUE_PREFIX: prefix, DB_SCHEMA: schema };
+    return (await this.start(name, 'sync-worker', { env, before })).proc;
   }
 }

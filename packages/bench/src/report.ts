@@ -2,12 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Context, Figure } from './context.js';
 
-export const verdict = (f: Figure): 'met' | 'missed' | '' =>
-  f.target === undefined
-    ? ''
-    : (f.target.op === '>=' ? f.value >= f.target.bound : f.value <= f.target.bound)
-      ? 'met'
-      : 'missed';
+export function verdict({ target, value }: Figure): 'met' | 'missed' | '' {
+  if (!target) return '';
+  return (target.op === '>=' ? value >= target.bound : value <= target.bound) ? 'met' : 'missed';
+}
 
 /** A number as a person reads it: 12,345 / 123 / 12.3 / 1.23; bytes in MB; ratios with ×. */
 export function fmt(n: number, unit: string): string {

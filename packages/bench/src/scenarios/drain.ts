@@ -27,8 +27,12 @@ export async function drain(ctx: Context): Promise<void> {
   const side = (kind: Kind, size: Size, before = false): Side => {
     return { ...size, kind, before, label: `${kind}${before ? ' before' : ''}, ${size.jobs}`, runs: [] };
   };
-  const sides = [side('sync-worker', one), side('empty processor', one), side('sync-worker', many)];
-  sides.push(side('hand-written worker', many));
+  const sides = [
+    side('sync-worker', one),
+    side('empty processor', one),
+    side('sync-worker', many),
+    side('hand-written worker', many),
+  ];
   if (o.before) sides.push(side('sync-worker', one, true), side('sync-worker', many, true));
   await alternate(o.drainRounds, sides, async (side, round) => {
     side.runs.push(await ctx.scoped(() => drainOnce(ctx, side, round)));

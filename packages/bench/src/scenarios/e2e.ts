@@ -83,21 +83,14 @@ async function step(
   });
   const ack = percentiles(ok.map((i) => answeredAt[i]! - dueAt[i]!));
   const met = ack.p99 <= ACK_P99_MS && ok.length === status.length;
-  const s = {
-    rate,
-    achievedRate,
-    sent: status.length,
-    ok: ok.length,
-    ack,
-    applied: percentiles(applied),
-    met,
-  };
+  const [sent, missing] = [status.length, ok.length - applied.length];
+  const s = { rate, achievedRate, sent, ok: ok.length, ack, applied: percentiles(applied), missing, met };
   log(
     `${S}: ${rate}/s for ${seconds} s: ack p50 ${ack.p50.toFixed(1)} / p99 ${ack.p99.toFixed(1)} ms, ` +
       `event-to-applied p50 ${s.applied.p50.toFixed(1)} / p99 ${s.applied.p99.toFixed(1)} ms, ` +
       `${s.ok}/${s.sent} OK: ${met ? 'met' : 'missed'}`,
   );
-  return { ...s, missing: ok.length - applied.length };
+  return s;
 }
 
 function report(ctx: Context, steps: Step[], best: Step | undefined): void {
