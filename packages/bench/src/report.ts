@@ -26,7 +26,7 @@ function table(figures: readonly Figure[]): string {
   );
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => (i < 5 ? c.padEnd(widths[i]!) : c)).join(' | ')} |`;
-  return [head, widths.map((w) => '-'.repeat(w)), ...rows].map(line).join('\n');
+  return [head, widths.map((w, i) => '-'.repeat(i < 5 ? w : 3)), ...rows].map(line).join('\n');
 }
 
 /**
