@@ -25,8 +25,8 @@ export const USAGE = `npm run bench [-- options]
                        quick 100000)
   --backlog-seconds=S  how long the backlog scenario's worker runs (default 30; quick 10)
   --before=DIR         another imsync checkout, built (npm ci && npm run build): the drain also runs
-                       its sync-worker, and the throughput its ingest, beside this tree's, for a
-                       before/after comparison
+                       its sync-worker, the throughput its ingest, and end to end both, beside this
+                       tree's, for a before/after comparison
   --profile            ingest and the sync-worker write --cpu-prof files into bench-results/
   --strict             exit 1 when a target is missed`;
 
