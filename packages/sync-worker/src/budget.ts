@@ -10,22 +10,20 @@ export function callbacksIn(job: Pick<Job, 'name' | 'data'>): number {
 
 /** How many of the latest jobs' sizes the estimate of the next job's size looks at. */
 const WINDOW = 64;
-/** At most this many jobs of unknown size are fetched ahead of the ones held. */
-const MAX_AHEAD = 64;
 
 /**
  * Keeps the callbacks a worker holds near `limit` (WORKER_CONCURRENCY) from the first fetch on, through
  * `worker.concurrency`, which BullMQ documents as settable while the worker runs. BullMQ's concurrency
- * counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks. BullMQ fetches a job
- * before its size is known, so the job limit is the jobs held plus as many jobs as the callbacks left in the
- * budget allow at the largest size among the latest WINDOW jobs (a batch of DEFAULT_BATCH_MAX until that
- * many jobs were seen), and never more than MAX_AHEAD ahead:
+ * counts jobs, and a batch carries up to INGEST_BATCH_MAX callbacks. BullMQ fetches a job before its size is
+ * known, so the job limit is the jobs held plus as many jobs as the callbacks left in the budget allow at
+ * the largest size among the latest WINDOW jobs (a batch of DEFAULT_BATCH_MAX until that many jobs were
+ * seen):
  * - a worker that starts on any backlog, or whose latest jobs include a batch, holds at most `limit` plus
  *   one job's worth;
- * - a worker whose latest WINDOW jobs were all small fetches up to MAX_AHEAD ahead, which keeps many small
- *   jobs in hand (the group commit needs them ready together);
- * - should batches follow WINDOW small jobs, at most MAX_AHEAD of them arrive before the estimate is a
- *   batch again: `limit` plus MAX_AHEAD batches, once;
+ * - a worker whose latest WINDOW jobs were all small holds up to `limit` of them: the group commit needs
+ *   many jobs ready together;
+ * - should batches follow WINDOW small jobs, the jobs fetched before the first of them is seen may all be
+ *   batches: at most `limit` jobs, once;
  * - over the limit, the job limit is one below the jobs held: no finished job's slot is refilled until the
  *   callbacks held are within the limit again.
  * The worker gives a job back only once BullMQ has chosen whether to fetch the next job as it moves this one
@@ -45,7 +43,7 @@ export class CallbackBudget {
   get jobLimit(): number {
     const room = this.limit - this.callbacks;
     // over the limit: one below the jobs held, so that no finished job's slot is refilled until back within it
-    const ahead = room < 0 ? -1 : Math.min(MAX_AHEAD, Math.ceil(room / this.largest));
+    const ahead = room < 0 ? -1 : Math.ceil(room / this.largest);
     return Math.max(1, this.jobs + ahead);
   }
 

@@ -43,12 +43,12 @@ describe('sync worker: the callback budget', function () {
     expect(worker.concurrency).to.equal(2, '256 / 200: the next jobs may be as large as the latest largest');
     for (let i = 0; i < 64; i++) budget.take(1);
     for (let i = 0; i < 64; i++) budget.give(1);
-    expect(worker.concurrency).to.equal(64, '64 small jobs in a row: at most 64 jobs ahead');
+    expect(worker.concurrency).to.equal(256, '64 small jobs in a row: room for 256 small ones');
     for (let i = 0; i < 400; i++) budget.take(1);
     budget.give(1);
     expect(worker.concurrency).to.equal(398, 'over the limit: one below the jobs held');
     for (let i = 0; i < 399; i++) budget.give(1);
-    expect(worker.concurrency).to.equal(64, 'nothing held: at least one job, at most 64 ahead');
+    expect(worker.concurrency).to.equal(256, 'nothing held: room for 256 small ones');
   });
 
   describe('a worker started on a backlog (real Redis and PostgreSQL)', () => {
