@@ -1,5 +1,6 @@
 import type { Job, Worker } from 'bullmq';
 import { DEFAULT_BATCH_MAX, SYNC_BATCH_JOB, type SyncBatchJobData } from '@imsync/callbacks';
+import { afterNextJobChosen } from './queue/bullmq-jobs.js';
 
 /** How many callbacks a job holds: a batch's events (at least 1), else 1. (Parsing refuses a bad batch.) */
 export function callbacksIn(job: Pick<Job, 'name' | 'data'>): number {
@@ -24,14 +25,15 @@ const WINDOW = 64;
  *   many jobs ready together;
  * - should batches follow WINDOW small jobs, the jobs fetched before the first of them is seen may all be
  *   batches: at most `limit` jobs, once;
- * - over the limit, the job limit is one below the jobs held: no finished job's slot is refilled until the
+ * - over the limit, the job limit is one below the jobs still running: no slot is refilled until the
  *   callbacks held are within the limit again.
- * The worker gives a job back only once BullMQ has chosen whether to fetch the next job as it moves this one
- * on (see afterNextJobChosen): within the limit, a finished job's slot then goes to the next job in the same
- * Redis call.
+ * A job that has run counts until BullMQ has chosen whether to fetch the next job as it moves this one on
+ * (see `finished`): within the limit, a finished job's slot then goes to the next job in the same Redis call.
  */
 export class CallbackBudget {
   private jobs = 0;
+  /** Jobs whose run has ended, counted until BullMQ has chosen whether to fetch the next job. */
+  private finishing = 0;
   private callbacks = 0;
   private worker: Pick<Worker, 'concurrency'> | undefined;
   private readonly recent: number[] = Array.from({ length: WINDOW }, () => DEFAULT_BATCH_MAX);
@@ -42,9 +44,9 @@ export class CallbackBudget {
   /** The job limit for the jobs held now (at least 1, so that a worker never stops). */
   get jobLimit(): number {
     const room = this.limit - this.callbacks;
-    // over the limit: one below the jobs held, so that no finished job's slot is refilled until back within it
-    const ahead = room < 0 ? -1 : Math.ceil(room / this.largest);
-    return Math.max(1, this.jobs + ahead);
+    // over the limit: one below the jobs still running, so that no slot is refilled until back within it
+    if (room < 0) return Math.max(1, this.jobs - this.finishing - 1);
+    return Math.max(1, this.jobs + Math.ceil(room / this.largest));
   }
 
   /** The worker whose job limit this sets: call it before the worker's first fetch. */
@@ -64,6 +66,19 @@ export class CallbackBudget {
     if (this.worker) this.worker.concurrency = this.jobLimit;
   }
 
+  /**
+   * A job's run has ended: it counts until BullMQ has chosen whether moving it on fetches the next job in
+   * the same call (see afterNextJobChosen), so that within the limit its slot goes to the next job.
+   */
+  finished(callbacks: number): void {
+    this.finishing++;
+    afterNextJobChosen(() => {
+      this.finishing--;
+      this.give(callbacks);
+    });
+  }
+
+  /** A job no longer counts. */
   give(callbacks: number): void {
     this.jobs--;
     this.callbacks -= callbacks;

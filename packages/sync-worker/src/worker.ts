@@ -11,7 +11,7 @@ import type { HandlerResult } from './handlers/types.js';
 import { DEFAULT_LOCKS, type WorkerLocks } from './locks.js';
 import type { WorkerMetrics } from './metrics.js';
 import { recordOutcome } from './outcome.js';
-import { afterNextJobChosen, batchDuplicates } from './queue/bullmq-jobs.js';
+import { batchDuplicates } from './queue/bullmq-jobs.js';
 import { failedForGood } from './retry-rule.js';
 import { GroupCommitter } from './statements.js';
 import { handBack, isStoreUnavailable, pauseWhileStoreAway, StoreGate } from './store-gate.js';
@@ -116,8 +116,7 @@ function guarded(
       gate.lost(err);
       return handBack(job, token);
     } finally {
-      // counted until BullMQ has chosen whether to fetch the next job as it moves this one on
-      afterNextJobChosen(() => budget.give(size));
+      budget.finished(size);
     }
   };
 }

@@ -51,6 +51,21 @@ describe('sync worker: the callback budget', function () {
     expect(worker.concurrency).to.equal(256, 'nothing held: room for 256 small ones');
   });
 
+  it('over the limit, the jobs that have run and are not yet given back leave no slot to refill', async () => {
+    const worker = { concurrency: 0 };
+    const budget = new CallbackBudget(256);
+    budget.attach(worker);
+    for (let i = 0; i < 4; i++) budget.take(64);
+    budget.finished(64);
+    budget.finished(64);
+    expect(worker.concurrency).to.equal(4, 'within the limit: their slots may go to the next jobs');
+    budget.take(64);
+    budget.take(64);
+    expect(worker.concurrency).to.equal(3, 'the next two came first: one below the 4 jobs still running');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(worker.concurrency).to.equal(4, 'both given back: 4 full batches');
+  });
+
   describe('a worker started on a backlog (real Redis and PostgreSQL)', () => {
     let store: TestStore;
     let harness: WorkerHarness | undefined;
