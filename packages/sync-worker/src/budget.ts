@@ -25,28 +25,35 @@ const WINDOW = 64;
  *   many jobs ready together;
  * - should batches follow WINDOW small jobs, the jobs fetched before the first of them is seen may all be
  *   batches: at most `limit` jobs, once;
- * - over the limit, the job limit is one below the jobs still running: no slot is refilled until the
+ * - over the limit, the job limit is one below the jobs BullMQ holds: no slot is refilled until the
  *   callbacks held are within the limit again.
  * A job that has run counts until BullMQ has chosen whether to fetch the next job as it moves this one on
  * (see `finished`): within the limit, a finished job's slot then goes to the next job in the same Redis call.
  */
 export class CallbackBudget {
   private jobs = 0;
-  /** Jobs whose run has ended, counted until BullMQ has chosen whether to fetch the next job. */
-  private finishing = 0;
   private callbacks = 0;
+  /** Jobs whose run has ended and which are not yet given back, by id: their callbacks, and whether
+   * BullMQ has moved them on (it then holds them no longer). */
+  private readonly finishing = new Map<string, { readonly callbacks: number; movedOn: boolean }>();
+  /** The jobs and callbacks of `finishing` that BullMQ has moved on. */
+  private movedOnJobs = 0;
+  private movedOnCallbacks = 0;
   private worker: Pick<Worker, 'concurrency'> | undefined;
   private readonly recent: number[] = Array.from({ length: WINDOW }, () => DEFAULT_BATCH_MAX);
   private next = 0;
   private largest = DEFAULT_BATCH_MAX;
   constructor(private readonly limit: number) {}
 
-  /** The job limit for the jobs held now (at least 1, so that a worker never stops). */
+  /**
+   * The job limit for the jobs BullMQ holds now (at least 1, so that a worker never stops). Over the
+   * limit, one below them, so that BullMQ fetches no job and refills no slot until back within it.
+   */
   get jobLimit(): number {
-    const room = this.limit - this.callbacks;
-    // over the limit: one below the jobs still running, so that no slot is refilled until back within it
-    if (room < 0) return Math.max(1, this.jobs - this.finishing - 1);
-    return Math.max(1, this.jobs + Math.ceil(room / this.largest));
+    const jobs = this.jobs - this.movedOnJobs;
+    const room = this.limit - (this.callbacks - this.movedOnCallbacks);
+    if (room < 0) return Math.max(1, jobs - 1);
+    return Math.max(1, jobs + Math.ceil(room / this.largest));
   }
 
   /** The worker whose job limit this sets: call it before the worker's first fetch. */
@@ -67,15 +74,29 @@ export class CallbackBudget {
   }
 
   /**
-   * A job's run has ended: it counts until BullMQ has chosen whether moving it on fetches the next job in
-   * the same call (see afterNextJobChosen), so that within the limit its slot goes to the next job.
+   * A job's run has ended. It counts until BullMQ has chosen whether moving it on fetches the next job in
+   * the same call (see afterNextJobChosen), so that within the limit its slot goes to the next job; or
+   * until BullMQ has moved it on, if that comes first (see movedOn).
    */
-  finished(callbacks: number): void {
-    this.finishing++;
+  finished(jobId: string, callbacks: number): void {
+    this.finishing.set(jobId, { callbacks, movedOn: false });
     afterNextJobChosen(() => {
-      this.finishing--;
+      const f = this.finishing.get(jobId);
+      this.finishing.delete(jobId);
+      if (f?.movedOn)
+        [this.movedOnJobs, this.movedOnCallbacks] = [this.movedOnJobs - 1, this.movedOnCallbacks - callbacks];
       this.give(callbacks);
     });
+  }
+
+  /** BullMQ has moved a job on (its 'completed' or 'failed' event) and holds it no longer. */
+  movedOn(jobId: string): void {
+    const f = this.finishing.get(jobId);
+    if (!f || f.movedOn) return;
+    f.movedOn = true;
+    this.movedOnJobs++;
+    this.movedOnCallbacks += f.callbacks;
+    if (this.worker) this.worker.concurrency = this.jobLimit;
   }
 
   /** A job no longer counts. */

@@ -88,6 +88,8 @@ export function createSyncWorker(deps: SyncWorkerDeps): Worker {
     runRetryDelay: 1000,
   });
   budget.attach(worker);
+  worker.on('completed', (job) => budget.movedOn(job.id!));
+  worker.on('failed', (job) => job && budget.movedOn(job.id!));
   pauseWhileStoreAway(worker, gate, logger, metrics);
   worker.on('closed', () => void queue.close().catch(() => undefined));
   worker.on('failed', (job, err) => job && onFailed(job, err, metrics, logger, batches));
@@ -116,7 +118,7 @@ function guarded(
       gate.lost(err);
       return handBack(job, token);
     } finally {
-      budget.finished(size);
+      budget.finished(job.id!, size);
     }
   };
 }

@@ -51,19 +51,23 @@ describe('sync worker: the callback budget', function () {
     expect(worker.concurrency).to.equal(256, 'nothing held: room for 256 small ones');
   });
 
-  it('over the limit, the jobs that have run and are not yet given back leave no slot to refill', async () => {
+  it('a job that has run counts until BullMQ has chosen its next job, or has moved it on', async () => {
     const worker = { concurrency: 0 };
     const budget = new CallbackBudget(256);
     budget.attach(worker);
     for (let i = 0; i < 4; i++) budget.take(64);
-    budget.finished(64);
-    budget.finished(64);
+    budget.finished('a', 64);
+    budget.finished('b', 64);
     expect(worker.concurrency).to.equal(4, 'within the limit: their slots may go to the next jobs');
+    budget.movedOn('a');
+    budget.movedOn('b');
     budget.take(64);
     budget.take(64);
-    expect(worker.concurrency).to.equal(3, 'the next two came first: one below the 4 jobs still running');
+    expect(worker.concurrency).to.equal(4, 'both moved on and replaced: 4 full batches held');
+    budget.take(64);
+    expect(worker.concurrency).to.equal(4, 'one over: one below the 5 held');
     await new Promise((resolve) => setImmediate(resolve));
-    expect(worker.concurrency).to.equal(4, 'both given back: 4 full batches');
+    expect(worker.concurrency).to.equal(4, 'a and b given back: still 5 held, one over');
   });
 
   describe('a worker started on a backlog (real Redis and PostgreSQL)', () => {
