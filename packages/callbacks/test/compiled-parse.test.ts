@@ -7,6 +7,7 @@ import { InvalidCallbackError, parseBody, parseWithYup, validateBody } from '../
 import { unstorableReason } from '../src/storable.js';
 import { SYNCED_COMMANDS, SYNCED_SCHEMAS, type SyncedCommand } from '../src/synced.js';
 import { sampleBody } from './support.js';
+import { mutated } from '@imsync/testing';
 
 type Verdict = { accepted: boolean; value?: unknown; errors?: readonly string[]; threw?: string };
 
@@ -132,46 +133,6 @@ const EXTRA_KEYS = [
   'GroupId',
 ];
 
-/** A copy of `value` with some parts kept, some changed, some removed and some keys added. */
-function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
-  const keep = fc.constant(value);
-  if (depth > 4) return fc.oneof(keep, tricky);
-  if (Array.isArray(value)) {
-    const items = value.map((v) => mutated(v, depth + 1));
-    const changed = fc.tuple(...items).chain((xs) =>
-      fc.oneof(
-        fc.constant(xs),
-        fc.constant(xs.slice(1)),
-        tricky.map((extra) => [...xs, extra]),
-      ),
-    );
-    return fc.oneof(
-      { weight: 8, arbitrary: value.length ? changed : keep },
-      { weight: 1, arbitrary: tricky },
-    );
-  }
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    const fields = entries.map(([k, v]) =>
-      fc.oneof(
-        { weight: 12, arbitrary: mutated(v, depth + 1).map((x) => [k, x] as const) },
-        { weight: 1, arbitrary: fc.constant(null) }, // removed
-      ),
-    );
-    const extras = fc.array(fc.tuple(fc.constantFrom(...EXTRA_KEYS), tricky), {
-      maxLength: depth === 0 ? 2 : 1,
-    });
-    const changed = fc.tuple(fc.tuple(...fields), extras).map(([kept, added]) => {
-      const o: Record<string, unknown> = {};
-      for (const e of kept) if (e) o[e[0]] = e[1];
-      for (const [k, v] of added) o[k] = v;
-      return o;
-    });
-    return fc.oneof({ weight: 16, arbitrary: changed }, { weight: 1, arbitrary: tricky });
-  }
-  return fc.oneof({ weight: 8, arbitrary: keep }, { weight: 1, arbitrary: tricky });
-}
-
 describe('the parse compiled from the schemas (the contract test of compiled-parse.ts, which reads yup internals)', () => {
   it('runs on the yup version every package pins: upgrading yup means running this test first', () => {
     const require = createRequire(import.meta.url);
@@ -192,7 +153,7 @@ describe('the parse compiled from the schemas (the contract test of compiled-par
         let invalid = 0;
         let storable = 0;
         fc.assert(
-          fc.property(mutated(sampleBody(command)), (body) => {
+          fc.property(mutated(sampleBody(command), { tricky, extraKeys: EXTRA_KEYS }), (body) => {
             const yup = yupVerdict(command, body);
             const schema = schemaVerdict(command, body);
             const before = structuredClone(body);

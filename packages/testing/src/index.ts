@@ -55,3 +55,4 @@ export { Cleanup } from './cleanup.js';
 export { openLoop, type OpenLoopOptions, type OpenLoopResult } from './open-loop.js';
 export { eventually } from './wait.js';
 export { PrivatePostgres } from './private-postgres.js';
+export { deepJson, mutated, type MutateOptions } from './mutate.js';

@@ -1,7 +1,7 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { CATALOG, MAX_BODY_DEPTH, SYNCED_COMMANDS } from '@imsync/callbacks';
-import { loadSample } from '@imsync/testing';
+import { deepJson, loadSample, mutated } from '@imsync/testing';
 
 /** One request of the fuzz run, as it goes on the wire. */
 export interface FuzzRequest {
@@ -28,17 +28,6 @@ export interface FuzzRequest {
 const INFINITE = '\u0001inf\u0001';
 const deepMarker = (depth: number) => `\u0001deep${depth}\u0001`;
 const MARKERS = /"\\u0001(inf|deep(\d+))\\u0001"/g;
-
-/** `{"a":[{"a":[ … ]}]}`, `depth` levels, as JSON text built without recursion. */
-export function deepJson(depth: number): string {
-  let open = '';
-  let close = '';
-  for (let i = 0; i < depth; i++) {
-    open += i % 2 ? '[' : '{"a":';
-    close = (i % 2 ? ']' : '}') + close;
-  }
-  return `${open}0${close}`;
-}
 
 function toJson(value: unknown): string {
   return JSON.stringify(value).replace(MARKERS, (_, what: string, depth?: string) =>
@@ -68,44 +57,8 @@ const tricky: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-/** A copy of `value` with some parts kept, some changed or removed, and some keys added. */
-function mutated(value: unknown, rate: number, depth = 0): fc.Arbitrary<unknown> {
-  const keep = fc.constant(value);
-  if (depth > 4) return fc.oneof(keep, tricky);
-  if (Array.isArray(value)) {
-    const items = value.map((v) => mutated(v, rate, depth + 1));
-    const changed = fc.tuple(...items).chain((xs) =>
-      fc.oneof(
-        fc.constant(xs),
-        fc.constant(xs.slice(1)),
-        tricky.map((extra) => [...xs, extra]),
-      ),
-    );
-    return fc.oneof(
-      { weight: rate, arbitrary: value.length ? changed : keep },
-      { weight: 1, arbitrary: tricky },
-    );
-  }
-  if (value && typeof value === 'object') {
-    const fields = Object.entries(value as Record<string, unknown>).map(([k, v]) =>
-      fc.oneof(
-        { weight: rate * 2, arbitrary: mutated(v, rate, depth + 1).map((x) => [k, x] as const) },
-        { weight: 1, arbitrary: fc.constant(null) },
-      ),
-    );
-    const extras = fc.array(fc.tuple(fc.constantFrom('FutureField', 'groupID', 'TopicId', 'key'), tricky), {
-      maxLength: 1,
-    });
-    const changed = fc.tuple(fc.tuple(...fields), extras).map(([kept, added]) => {
-      const o: Record<string, unknown> = {};
-      for (const e of kept) if (e) o[e[0]] = e[1];
-      for (const [k, v] of added) o[k] = v;
-      return o;
-    });
-    return fc.oneof({ weight: rate * 2, arbitrary: changed }, { weight: 1, arbitrary: tricky });
-  }
-  return fc.oneof({ weight: rate, arbitrary: keep }, { weight: 1, arbitrary: tricky });
-}
+/** Keys Tencent might add, or sends under another name. */
+const EXTRA_KEYS = ['FutureField', 'groupID', 'TopicId', 'key'];
 
 /** `value` with `bad` put at one of its places (a field, or inside an object or array). */
 function withInside(value: Record<string, unknown>, bad: unknown, where: number): Record<string, unknown> {
@@ -148,7 +101,7 @@ const syncedBody: fc.Arbitrary<Drawn> = fc
     if (how === 'sample')
       return fc.constant({ command: s.command, json: toJson(unique), kind: 'sample', mustRefuse: false });
     if (how === 'mutated')
-      return mutated(unique, 6).map((b) => ({
+      return mutated(unique, { tricky, extraKeys: EXTRA_KEYS, rate: 6 }).map((b) => ({
         command: s.command,
         json: toJson(b),
         kind: 'mutated',

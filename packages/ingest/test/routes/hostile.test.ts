@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { REJECTIONS, type RejectionReason } from '@imsync/callbacks';
-import { callbackQuery, loadSample } from '@imsync/testing';
+import { callbackQuery, deepJson, loadSample } from '@imsync/testing';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
@@ -12,17 +12,6 @@ const create = loadSample('Group.CallbackAfterCreateGroup');
 const createQuery = create.query.toString();
 const portrait = loadSample('Profile.CallbackPortraitSet');
 const unroutedQuery = callbackQuery({ sdkAppId: OPEN_APP, command: 'C2C.CallbackAfterSendMsg' });
-
-/** `{"a":[{"a":[ … "x" … ]}]}` as JSON text, `depth` levels deep, built without recursion. */
-function deepJson(depth: number): string {
-  let open = '';
-  let close = '';
-  for (let i = 0; i < depth; i++) {
-    open += i % 2 ? '[' : '{"a":';
-    close = (i % 2 ? ']' : '}') + close;
-  }
-  return `${open}"x"${close}`;
-}
 
 /** The sample's JSON with one more field whose value is `valueJson`, as sent. */
 const withField = (body: object, key: string, valueJson: string): string =>
