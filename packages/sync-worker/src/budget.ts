@@ -83,8 +83,10 @@ export class CallbackBudget {
     afterNextJobChosen(() => {
       const f = this.finishing.get(jobId);
       this.finishing.delete(jobId);
-      if (f?.movedOn)
-        [this.movedOnJobs, this.movedOnCallbacks] = [this.movedOnJobs - 1, this.movedOnCallbacks - callbacks];
+      if (f?.movedOn) {
+        this.movedOnJobs--;
+        this.movedOnCallbacks -= callbacks;
+      }
       this.give(callbacks);
     });
   }
